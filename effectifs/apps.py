@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EffectifsConfig(AppConfig):
+    name = "effectifs"
+    verbose_name = "Effectifs"

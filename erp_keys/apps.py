@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ErpKeysConfig(AppConfig):
+    name = "erp_keys"
+    verbose_name = "ERP et clés d'échange"

@@ -1,0 +1,178 @@
+"""Deterministic demo référentiel: a few hundred organismes across several régions.
+
+It always contains the spec's fixture couple (formateur 0802004U / 77937827200016 under responsable
+0755805C / 77568013501139) so that every v3 example of api-v3.md can be replayed on a fresh `make run`.
+"""
+
+import random
+
+from stdnum import luhn
+
+FIXTURE_FORMATEUR = {"uai": "0802004U", "siret": "77937827200016"}
+FIXTURE_RESPONSABLE = {"uai": "0755805C", "siret": "77568013501139"}
+
+# (département, commune, code postal) where demo organismes live.
+VILLES = (
+    ("75", "Paris", "75011"),
+    ("92", "Nanterre", "92000"),
+    ("93", "Saint-Denis", "93200"),
+    ("35", "Rennes", "35000"),
+    ("56", "Vannes", "56000"),
+    ("29", "Brest", "29200"),
+    ("69", "Lyon", "69007"),
+    ("38", "Grenoble", "38000"),
+    ("01", "Bourg-en-Bresse", "01000"),
+    ("59", "Lille", "59000"),
+    ("80", "Amiens", "80000"),
+    ("13", "Marseille", "13001"),
+    ("31", "Toulouse", "31000"),
+    ("33", "Bordeaux", "33000"),
+    ("974", "Saint-Denis", "97400"),
+)
+METIERS = (
+    "Coiffure",
+    "Boulangerie",
+    "Bâtiment",
+    "Commerce",
+    "Hôtellerie",
+    "Automobile",
+    "Santé",
+    "Numérique",
+    "Agriculture",
+    "Industrie",
+    "Transport",
+    "Métiers d'art",
+)
+VOIES = ("rue de la République", "avenue Jean Jaurès", "boulevard Victor Hugo", "rue des Lilas", "place de la Gare")
+RESEAUX = ("CCI", "CMA", "MFR", "AGRI", "COMP_DU_DEVOIR", "AFTRAL", "AFPA")
+UAI_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
+
+
+def _make_siren(rng: random.Random) -> str:
+    body = f"{rng.randrange(10**7, 10**8):08d}"
+    return body + luhn.calc_check_digit(body)
+
+
+def _make_siret(rng: random.Random, siren: str) -> str:
+    body = siren + f"{rng.randrange(1, 9999):04d}"
+    return body + luhn.calc_check_digit(body)
+
+
+def _make_uai(rng: random.Random, departement: str) -> str:
+    prefix = departement.zfill(3)[:3] if departement.isdigit() else "0" + departement[:2]
+    return f"{prefix}{rng.randrange(0, 9999):04d}{rng.choice(UAI_LETTERS)}"
+
+
+def demo_referentiel_rows(*, seed: int = 2026) -> list[tuple[int, dict]]:
+    """The demo référentiel as raw rows, in the format `import_referentiel` reads (docs/referentiel.md)."""
+    rng = random.Random(seed)
+    rows: list[dict] = []
+    used: set[tuple[str, str]] = set()
+
+    def add(row: dict) -> dict:
+        key = (row.get("uai", ""), row["siret"])
+        if key in used:
+            return row
+        used.add(key)
+        rows.append(row)
+        return row
+
+    responsable = add(
+        {
+            **FIXTURE_RESPONSABLE,
+            "raison_sociale": "CFA DES MÉTIERS DE PARIS",
+            "nature": "responsable",
+            "numero": "12",
+            "voie": "rue Saint-Maur",
+            "code_postal": "75011",
+            "commune": "Paris",
+            "reseaux": "CCI",
+        }
+    )
+    add(
+        {
+            **FIXTURE_FORMATEUR,
+            "raison_sociale": "CFA DES MÉTIERS DE L'AIN",
+            "nature": "formateur",
+            "numero": "3",
+            "voie": "avenue Alsace-Lorraine",
+            "code_postal": "01000",
+            "commune": "Bourg-en-Bresse",
+            "responsables": f"{responsable['uai']}/{responsable['siret']}",
+        }
+    )
+
+    for index in range(60):
+        departement, commune, code_postal = VILLES[index % len(VILLES)]
+        metier = METIERS[index % len(METIERS)]
+        siren = _make_siren(rng)
+        reseau = RESEAUX[index % len(RESEAUX)] if index % 3 else ""
+        head = add(
+            {
+                "uai": _make_uai(rng, departement),
+                "siret": _make_siret(rng, siren),
+                "raison_sociale": f"CFA {metier.upper()} {commune.upper()}",
+                "enseigne": f"CFA {metier} de {commune}" if index % 4 == 0 else "",
+                "numero": str(rng.randrange(1, 120)),
+                "voie": rng.choice(VOIES),
+                "code_postal": code_postal,
+                "commune": commune,
+                "reseaux": reseau,
+                "qualiopi": "oui" if index % 5 else "non",
+                "ferme": "oui" if index % 29 == 7 else "non",
+            }
+        )
+        # Two or three formateurs, in the same département or a neighbour; same SIREN for the first.
+        for sub in range(rng.randrange(2, 5)):
+            f_dep, f_commune, f_cp = VILLES[(index + sub) % len(VILLES)]
+            same_siren = sub == 0
+            formateur = {
+                "uai": "" if (index * 7 + sub) % 23 == 0 else _make_uai(rng, f_dep),
+                "siret": _make_siret(rng, siren if same_siren else _make_siren(rng)),
+                "raison_sociale": f"{'ANTENNE' if same_siren else 'LYCÉE'} {metier.upper()} {f_commune.upper()}",
+                "numero": str(rng.randrange(1, 120)),
+                "voie": rng.choice(VOIES),
+                "code_postal": f_cp,
+                "commune": f_commune,
+                "reseaux": reseau,
+                "ferme": "oui" if (index + sub) % 31 == 5 else "non",
+                "referentiel": "absent" if (index + sub) % 19 == 3 else "present",
+                "responsables": f"{head['uai']}/{head['siret']}",
+            }
+            add(formateur)
+        # Some formateurs answer to a second responsable of another SIREN (partial responsibility).
+        if index % 6 == 5 and len(rows) > 10:
+            rows[-1]["responsables"] += f"|{rows[-8]['uai']}/{rows[-8]['siret']}"
+
+    # Independent organismes (responsable et formateur of their own formations).
+    for index in range(40):
+        departement, commune, code_postal = VILLES[(index * 5) % len(VILLES)]
+        siret = _make_siret(rng, _make_siren(rng))
+        uai = _make_uai(rng, departement)
+        add(
+            {
+                "uai": uai,
+                "siret": siret,
+                "raison_sociale": f"CFA {METIERS[(index * 3) % len(METIERS)].upper()} {commune.upper()} {index + 1}",
+                "numero": str(rng.randrange(1, 120)),
+                "voie": rng.choice(VOIES),
+                "code_postal": code_postal,
+                "commune": commune,
+                "responsables": f"{uai}/{siret}",
+                "reseaux": RESEAUX[index % len(RESEAUX)] if index % 2 else "",
+            }
+        )
+    # Demo CFA of the seeds' screenshots (its SIRET made valid).
+    add(
+        {
+            "uai": "0312464H",
+            "siret": _make_siret(rng, _make_siren(rng)),
+            "raison_sociale": "CFA DUMOULIN",
+            "nature": "responsable_formateur",
+            "numero": "5",
+            "voie": "RUE DUTOT",
+            "code_postal": "13001",
+            "commune": "MARSEILLE",
+        }
+    )
+    return list(enumerate(rows, start=1))

@@ -1,0 +1,11 @@
+"""Celery application: workers validate and upsert what /api/v3 and the Excel import queued."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tdba.settings.dev")
+
+app = Celery("tdba")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

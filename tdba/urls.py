@@ -1,0 +1,21 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from tdba import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("faq/", views.faq, name="faq"),
+    path("glossaire/", views.glossaire, name="glossaire"),
+    path("contact/", views.contact, name="contact"),
+    path("cgu/", views.cgu, name="cgu"),
+    path("mentions-legales/", views.mentions_legales, name="mentions_legales"),
+    path("accessibilite/", views.accessibilite, name="accessibilite"),
+    path("admin/", admin.site.urls),
+    path("comptes/", include("allauth.urls")),
+    path("", include("organismes.urls")),
+]
+
+if settings.DEBUG:
+    urlpatterns += []
