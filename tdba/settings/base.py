@@ -71,6 +71,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "tdba.context_processors.site",
+                "tdba.context_processors.navigation",
             ],
         },
     },
