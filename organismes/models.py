@@ -389,3 +389,25 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.prenom
+
+
+class AuditLog(models.Model):
+    """Who did what, when: key events (generation, handshake, confirmation, reset, revocation) and downloads."""
+
+    action = models.CharField("action", max_length=60, db_index=True)
+    created_at = models.DateTimeField("date", default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        User, verbose_name="utilisateur", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    organisme = models.ForeignKey(
+        Organisme, verbose_name="organisme", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    data = models.JSONField("détails", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "journal d'audit"
+        verbose_name_plural = "journal d'audit"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.created_at:%d/%m/%Y %H:%M} {self.action}"
