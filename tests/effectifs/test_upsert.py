@@ -1,0 +1,113 @@
+"""The upsert shared by the API and the Excel import (api-v3.md §3.5, checklist §5.12)."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from effectifs.models import Effectif, EffectifStatutPeriode
+from effectifs.services import effectifs_upsert, historique_merge
+from tests.factories import OrganismeFactory
+
+NOW = datetime(2025, 3, 6, 10, 0, tzinfo=UTC)
+
+
+def _record(organisme, **overrides):
+    record = {
+        "organisme_id": organisme.pk,
+        "annee_scolaire": "2024-2025",
+        "id_erp_apprenant": "A1",
+        "source": "ERP",
+        "nom": "FLEURY",
+        "prenom": "Léa",
+        "date_de_naissance": date(2006, 3, 14),
+        "telephone": "0612345678",
+        "date_entree": date(2024, 9, 1),
+        "date_fin": date(2025, 8, 31),
+        "contrats": [{"date_debut": "2024-10-01", "date_fin": "2025-08-31", "date_rupture": None}],
+    }
+    record.update(overrides)
+    return record
+
+
+@pytest.mark.django_db
+def test_creates_the_effectif_with_its_parcours_and_periods():
+    organisme = OrganismeFactory()
+
+    [effectif] = effectifs_upsert(records=[_record(organisme)], now=NOW)
+
+    effectif.refresh_from_db()
+    assert effectif.parcours == [
+        ["2024-09-01", "INSCRIT"],
+        ["2024-10-01", "APPRENTI"],
+        ["2025-08-31", "FIN_DE_FORMATION"],
+    ]
+    assert (effectif.statut_courant, effectif.statut_courant_depuis) == ("APPRENTI", date(2024, 10, 1))
+    assert list(effectif.periodes.order_by("debut").values_list("statut", "debut", "fin")) == [
+        ("INSCRIT", date(2024, 9, 1), date(2024, 10, 1)),
+        ("APPRENTI", date(2024, 10, 1), date(2025, 8, 31)),
+        ("FIN_DE_FORMATION", date(2025, 8, 31), None),
+    ]
+    assert effectif.transmitted_at == NOW
+
+
+@pytest.mark.django_db
+def test_merge_keeps_non_empty_values_replaces_contracts_and_keeps_identity():
+    organisme = OrganismeFactory()
+    [first] = effectifs_upsert(records=[_record(organisme)], now=NOW)
+    first.refresh_from_db()
+
+    [second] = effectifs_upsert(
+        records=[_record(organisme, nom="FLEURY 2", prenom="", telephone=None, contrats=[])], now=NOW
+    )
+
+    assert Effectif.objects.count() == 1
+    effectif = Effectif.objects.get()
+    assert (effectif.pk, effectif.public_id, effectif.created_at) == (first.pk, first.public_id, first.created_at)
+    assert second.pk == first.pk
+    assert (effectif.nom, effectif.prenom, effectif.telephone) == ("FLEURY 2", "Léa", "0612345678")
+    assert effectif.contrats == []
+    # Without a contract the learner reads INSCRIT, then ABANDON on day 91.
+    assert effectif.parcours == [["2024-09-01", "INSCRIT"], ["2024-11-30", "ABANDON"]]
+    assert EffectifStatutPeriode.objects.filter(effectif=effectif).count() == 2
+
+
+@pytest.mark.django_db
+def test_identity_is_formateur_school_year_and_erp_id():
+    organisme, other = OrganismeFactory(), OrganismeFactory()
+    effectifs_upsert(
+        records=[
+            _record(organisme),
+            _record(organisme, annee_scolaire="2025-2026"),
+            _record(other),
+            _record(organisme, id_erp_apprenant="A2"),
+        ],
+        now=NOW,
+    )
+    assert Effectif.objects.count() == 4
+
+
+@pytest.mark.django_db
+def test_the_same_learner_twice_in_one_batch_is_merged_in_order():
+    organisme = OrganismeFactory()
+    effectifs = effectifs_upsert(records=[_record(organisme), _record(organisme, nom="DURAND")], now=NOW)
+    assert effectifs[0] is effectifs[1]
+    assert Effectif.objects.get().nom == "DURAND"
+
+
+def test_historique_merge_appends_sorts_and_drops_later_entries():
+    existing = [
+        {"valeur_statut": 2, "date_statut": "2024-07-01T00:00:00+00:00"},
+        {"valeur_statut": 3, "date_statut": "2024-09-01T00:00:00+00:00"},
+        {"valeur_statut": 2, "date_statut": "2024-12-01T00:00:00+00:00"},
+    ]
+    assert historique_merge(existing, None, None, NOW) is existing
+    assert historique_merge(existing, 3, "2024-09-01T00:00:00+00:00", NOW) is existing
+
+    merged = historique_merge(existing, 3, "2024-10-01T00:00:00+00:00", NOW)
+
+    assert [(h["valeur_statut"], h["date_statut"][:10]) for h in merged] == [
+        (2, "2024-07-01"),
+        (3, "2024-09-01"),
+        (3, "2024-10-01"),
+    ]
+    assert merged[-1]["date_reception"] == NOW.isoformat()
