@@ -65,7 +65,7 @@ def _make_uai(rng: random.Random, departement: str) -> str:
 
 def demo_referentiel_rows(*, seed: int = 2026) -> list[tuple[int, dict]]:
     """The demo référentiel as raw rows, in the format `import_referentiel` reads (docs/referentiel.md)."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - deterministic demo data, not security
     rows: list[dict] = []
     used: set[tuple[str, str]] = set()
 

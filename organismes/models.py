@@ -3,7 +3,9 @@
 Organismes follow statuses-indicators-roles.md §5; territories §5.5; organisations and users §4.
 """
 
+import secrets
 import uuid
+from datetime import timedelta
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.validators import RegexValidator
@@ -411,3 +413,45 @@ class AuditLog(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%d/%m/%Y %H:%M} {self.action}"
+
+
+INVITATION_VALIDITY_HOURS = 96
+
+
+def _invitation_token() -> str:
+    return secrets.token_hex(50)
+
+
+def _invitation_expiry():
+    return timezone.now() + timedelta(hours=INVITATION_VALIDITY_HOURS)
+
+
+class Invitation(models.Model):
+    """An invitation to join an organisation; it expires 96 hours after it was (re)sent (§4.5)."""
+
+    public_id = models.UUIDField("identifiant public", default=uuid.uuid4, unique=True, editable=False)
+    token = models.CharField("jeton", max_length=100, unique=True, default=_invitation_token, editable=False)
+    email = models.EmailField("courriel")
+    organisation = models.ForeignKey(
+        Organisation, verbose_name="organisation", on_delete=models.CASCADE, related_name="invitations"
+    )
+    author = models.ForeignKey(
+        User, verbose_name="auteur", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    role = models.CharField("rôle", max_length=10, choices=OrganisationRole, blank=True)
+    created_at = models.DateTimeField("envoyée le", default=timezone.now)
+    expires_at = models.DateTimeField("expire le", default=_invitation_expiry)
+
+    class Meta:
+        verbose_name = "invitation"
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "email"], name="invitation_unique_par_organisation"),
+        ]
+
+    def __str__(self):
+        return f"{self.email} → {self.organisation}"
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at

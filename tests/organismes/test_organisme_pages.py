@@ -20,7 +20,7 @@ def test_organisme_card_shows_identity_badges_and_links_in_french(client):
         last_transmission_date=timezone.now() - timedelta(days=2),
         reseaux=[ReseauFactory(key="cci", nom="CCI")],
     )
-    client.force_login(UserFactory())
+    client.force_login(UserFactory(organisation__organisme=organisme))
 
     response = client.get(reverse("organisme_detail", args=[organisme.public_id]))
 
@@ -50,7 +50,7 @@ def test_organisme_card_shows_identity_badges_and_links_in_french(client):
 @pytest.mark.django_db
 def test_organisme_card_of_a_closed_non_fiable_organisme_without_transmission(client):
     organisme = OrganismeFactory(uai=None, ferme=True, non_fiable=True)
-    client.force_login(UserFactory())
+    client.force_login(UserFactory(organisation__organisme=organisme))
 
     html = client.get(reverse("organisme_detail", args=[organisme.public_id])).content.decode()
 

@@ -10,7 +10,8 @@ from organismes.services import referentiel_import
 HEADER = "uai;siret;raison_sociale;nature;ferme;referentiel;code_postal;commune;reseaux;responsables\n"
 VALID = (
     "0755805C;77568013501139;CFA DES MÉTIERS DE PARIS;;non;present;75011;Paris;CCI;\n"
-    "0802004U;77937827200016;CFA DE L'AIN;;non;present;01000;Bourg-en-Bresse;CCI|COMP_DU_DEVOIR;0755805C/77568013501139\n"
+    "0802004U;77937827200016;CFA DE L'AIN;;non;present;01000;Bourg-en-Bresse;CCI|COMP_DU_DEVOIR;"
+    "0755805C/77568013501139\n"
     ";98765432400019;ANTENNE SANS UAI;;oui;present;56000;Vannes;;0755805C/77568013501139\n"
 )
 
