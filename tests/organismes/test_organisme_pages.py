@@ -29,9 +29,9 @@ def test_organisme_card_shows_identity_badges_and_links_in_french(client):
     assert '<html lang="fr"' in html
     for text in [
         "CFA DUMOULIN",
-        "UAI : <strong>0802004U</strong>",
-        "SIRET : <strong>779378272 00016 (en activité)</strong>",
-        "Nature : <strong>Responsable et formateur</strong>",
+        "UAI&nbsp;:&nbsp;<strong>0802004U</strong>",
+        "SIRET&nbsp;:&nbsp;<strong>779378272 00016 (en activité)</strong>",
+        "Nature&nbsp;:&nbsp;<strong>Responsable et formateur</strong>",
         "Raison sociale : <strong>CFA DUMOULIN</strong>",
         "Domiciliation : <strong>5 RUE DUTOT 13001 MARSEILLE</strong>",
         "Organisme fiable",
@@ -54,7 +54,7 @@ def test_organisme_card_of_a_closed_non_fiable_organisme_without_transmission(cl
 
     html = client.get(reverse("organisme_detail", args=[organisme.public_id])).content.decode()
 
-    assert "UAI : <strong>NON DÉTERMINÉE</strong>" in html
+    assert "UAI&nbsp;:&nbsp;<strong>NON DÉTERMINÉE</strong>" in html
     assert "(fermé)" in html
     assert "Organisme non fiable" in html
     assert "Données non transmises" in html
