@@ -346,7 +346,7 @@ def user_email_confirmed(*, request, user: User) -> bool:
 
     Returns True when a confirmed member of the organisation will validate (else the TDBA team will).
     """
-    user = User.objects.select_for_update().select_related("organisation").get(pk=user.pk)
+    user = User.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=user.pk)
     organisation = user.organisation
     validators = list(
         User.objects.filter(organisation=organisation, account_status=AccountStatus.CONFIRMED)
@@ -532,7 +532,7 @@ def invitation_cancel(*, author: User, invitation: Invitation) -> None:
 def _check_last_admin(*, membre: User) -> None:
     if membre.organisation_role != OrganisationRole.ADMIN or membre.account_status != AccountStatus.CONFIRMED:
         return
-    admins = User.objects.select_for_update().filter(
+    admins = User.objects.select_for_update(of=("self",)).filter(
         organisation_id=membre.organisation_id,
         organisation_role=OrganisationRole.ADMIN,
         account_status=AccountStatus.CONFIRMED,

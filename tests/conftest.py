@@ -1,5 +1,6 @@
 import pytest
 from django.core.cache import cache
+from django.db import connection
 
 
 @pytest.fixture(autouse=True)
@@ -8,3 +9,16 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_live_server_connections(django_db_setup, django_db_blocker):
+    """The live server's request threads may still hold a PostgreSQL session when the suite ends; end them
+    so that the test database can be dropped."""
+    yield
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
