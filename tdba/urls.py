@@ -14,6 +14,7 @@ urlpatterns = [
     path("accessibilite/", views.accessibilite, name="accessibilite"),
     path("admin/", admin.site.urls),
     path("comptes/", include("allauth.urls")),
+    path("api/v3/", include("transmissions.api.urls")),
     path("", include("organismes.urls")),
 ]
 

@@ -229,6 +229,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "revoquer-cles-inactives": {"task": "erp_keys.revoke_stale", "schedule": crontab(hour=4, minute=0)},
+    "relancer-dossiers-en-attente": {"task": "transmissions.sweep_pending", "schedule": 60.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

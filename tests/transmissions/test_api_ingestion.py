@@ -1,0 +1,211 @@
+"""From POST to effectif: the durable queue and the worker (api-v3.md §1.4, §3, checklist §5.3, §5.13, §5.18)."""
+
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from effectifs.models import Effectif
+from erp_keys.services import erp_key_generate
+from tests.transmissions.conftest import dossier
+from transmissions.models import QueueItem
+from transmissions.processing import queue_process_lot, queue_sweep
+
+FULL = dossier(
+    nom_apprenant="Moreau",
+    prenom_apprenant="Yanis",
+    date_de_naissance_apprenant="2005-11-03T00:00:00.000Z",
+    statut_apprenant=3,
+    date_metier_mise_a_jour_statut="2025-11-17T09:12:00Z",
+    id_erp_apprenant="YP-778812",
+    nir_apprenant="1 05 11 75 056 123 45",
+    tel_apprenant="06 12 34 56 78",
+    sexe_apprenant="M",
+    annee_formation=2,
+    date_inscription_formation="2024-06-15",
+    date_entree_formation="2024-09-02",
+    date_fin_formation="2026-06-30",
+    contrat_date_debut="2024-09-16",
+    contrat_date_fin="2026-06-30",
+    contrat_date_rupture="2025-03-14",
+    cause_rupture_contrat="résiliation",
+    siret_employeur="123 456 789 01234",
+    contrat_date_debut_2="2025-04-07",
+    contrat_date_fin_2="2026-06-30",
+    annee_scolaire="2024-2025",
+)
+
+
+def _process_all(response):
+    lots = {item.lot_id for item in QueueItem.objects.filter(public_id__in=[d["_id"] for d in response.json()["data"]])}
+    for lot_id in lots:
+        queue_process_lot(lot_id=lot_id)
+
+
+def test_valid_records_are_queued_durably_then_processed_into_effectifs(api, fixture_couple):
+    formateur, responsable = fixture_couple
+    response = api(data=[FULL, dossier(bidule="blabla")])
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "OK" and body["message"] == "Queued" and "detail" not in body
+    first = body["data"][0]
+    assert first["has_nir"] is True and "nir_apprenant" not in first
+    assert first["validation_errors"] == [] and first["has_error"] is False and "processed_at" not in first
+    assert first["api_version"] == "v3" and first["source"] == "ERP"
+    assert first["source_organisme_id"] == str(formateur.public_id)
+    assert first["tel_apprenant"] == "06 12 34 56 78"  # the raw value, normalised later by the worker
+    assert "bidule" not in body["data"][1]
+    # Durable before the answer: both rows exist, pending.
+    assert QueueItem.objects.filter(processed_at__isnull=True).count() == 2
+    assert not QueueItem.objects.filter(payload__has_key="nir_apprenant").exists()
+
+    _process_all(response)
+
+    assert Effectif.objects.count() == 2
+    effectif = Effectif.objects.get(id_erp_apprenant="YP-778812")
+    assert (effectif.nom, effectif.telephone, effectif.has_nir, effectif.sexe) == ("MOREAU", "0612345678", True, "M")
+    assert effectif.organisme == formateur and effectif.organisme_responsable == responsable
+    assert [c["siret"] for c in effectif.contrats] == ["12345678901234", None]
+    assert effectif.parcours == [
+        ["2024-09-02", "INSCRIT"],
+        ["2024-09-16", "APPRENTI"],
+        ["2025-03-14", "RUPTURANT"],
+        ["2025-04-07", "APPRENTI"],
+        ["2026-06-30", "FIN_DE_FORMATION"],
+    ]
+    assert [h["valeur_statut"] for h in effectif.historique_statut] == [3]
+    item = QueueItem.objects.get(public_id=first["_id"])
+    assert item.processed_at and not item.has_error and item.effectif == effectif and item.organisme == formateur
+    formateur.refresh_from_db()
+    assert formateur.first_transmission_date and formateur.last_transmission_date
+    assert formateur.erps == ["ERP"] and formateur.api_version == "v3"
+    assert formateur.last_erp_transmission_date is not None
+
+
+def test_invalid_records_are_stored_processed_never_reach_the_worker_and_flag_the_transmitter(api, fixture_couple):
+    formateur, _ = fixture_couple
+    response = api(data=[dossier(), dossier(etablissement_formateur_uai="0802004", email_contact="")])
+
+    body = response.json()
+    assert body["detail"] == "Some data are invalid"
+    invalid = body["data"][1]
+    assert invalid["has_error"] is True and "processed_at" in invalid
+    assert {e["message"] for e in invalid["validation_errors"]} == {"UAI invalide", "Email non valide"}
+    assert all(e["code"] for e in invalid["validation_errors"])
+    formateur.refresh_from_db()
+    assert formateur.has_transmission_errors and formateur.transmission_errors_date
+
+    _process_all(response)
+
+    assert Effectif.objects.count() == 1
+    assert QueueItem.objects.get(public_id=invalid["_id"]).effectif is None
+
+
+def test_unknown_organisme_is_an_asynchronous_error(api, fixture_couple):
+    response = api(data=[dossier(etablissement_formateur_uai="1111111B")])
+
+    _process_all(response)
+
+    item = QueueItem.objects.get()
+    assert item.has_error and item.effectif is None
+    assert item.validation_errors == [
+        {
+            "message": "organisme formateur non trouvé",
+            "path": ["etablissement_formateur_uai", "etablissement_formateur_siret"],
+            "code": "organisme_formateur_non_trouve",
+        }
+    ]
+    assert Effectif.objects.count() == 0
+
+
+def test_incoherent_dates_and_incomplete_contracts(api, fixture_couple):
+    response = api(
+        data=[
+            dossier(id_erp_apprenant="1", date_fin_formation="2024-01-01"),
+            dossier(id_erp_apprenant="2", contrat_date_fin="2026-06-30"),
+        ]
+    )
+    _process_all(response)
+
+    dates, contrat = QueueItem.objects.order_by("position")
+    assert [e["code"] for e in dates.validation_errors] == ["dates_formation_incoherentes"]
+    assert [e["message"] for e in contrat.validation_errors] == [
+        "Information de contrat incomplète : contrat_date_debut manquant mais ce champ est renseigné",
+        "Information de contrat incomplète : contrat_date_fin, cause_rupture_contrat ou contrat_date_rupture "
+        "nécessite la présence de contrat_date_debut",
+    ]
+    assert Effectif.objects.count() == 0
+
+
+def test_the_same_batch_posted_twice_yields_no_duplicate(api, fixture_couple):
+    for _ in range(2):
+        _process_all(api(data=[FULL, dossier()]))
+    assert Effectif.objects.count() == 2
+    assert QueueItem.objects.count() == 4
+
+
+def test_an_invalid_update_leaves_the_effectif_untouched(api, fixture_couple):
+    _process_all(api(data=[dossier(statut_apprenant=2, date_metier_mise_a_jour_statut="2025-09-01")]))
+    response = api(data=[dossier(statut_apprenant="test", date_metier_mise_a_jour_statut="2025-10-01")])
+
+    assert response.json()["data"][0]["validation_errors"][0]["message"] == "Valeurs possibles: 0,2,3"
+    _process_all(response)
+    assert [h["valeur_statut"] for h in Effectif.objects.get().historique_statut] == [2]
+
+
+def test_a_lost_message_is_recovered_by_the_sweep(api, fixture_couple):
+    """Accepted, but no worker ever ran (killed, or the broker lost the message): the sweep finds the lot."""
+    response = api(data=[dossier()])
+    lot_id = QueueItem.objects.get().lot_id
+    assert queue_sweep() == []  # too recent to be considered lost
+
+    lost = queue_sweep(now=timezone.now() + timedelta(minutes=5))
+
+    assert lost == [lot_id]
+    queue_process_lot(lot_id=lot_id)
+    assert Effectif.objects.count() == 1
+    assert queue_sweep(now=timezone.now() + timedelta(minutes=5)) == []
+    assert response.status_code == 200
+
+
+def test_processing_twice_is_idempotent(api, fixture_couple):
+    response = api(data=[dossier()])
+    lot_id = QueueItem.objects.get().lot_id
+    assert queue_process_lot(lot_id=lot_id) == 1
+    assert queue_process_lot(lot_id=lot_id) == 0
+    assert Effectif.objects.count() == 1
+    assert response.status_code == 200
+
+
+def test_validate_endpoint_stores_nothing(api):
+    response = api("/api/v3/dossiers-apprenants/validate", [dossier(), dossier(sexe_apprenant="Homme")])
+    body = response.json()
+    assert body["valid"] is False
+    assert [r["valid"] for r in body["data"]] == [True, False]
+    assert body["data"][1]["validation_errors"][0]["message"] == "M, H ou F attendu"
+    assert QueueItem.objects.count() == 0
+
+
+def test_queue_state_is_not_visible_to_another_key(api, client, fixture_couple):
+    queue_id = api(data=[dossier()]).json()["data"][0]["_id"]
+    url = f"/api/v3/dossiers-apprenants/{queue_id}"
+
+    assert client.get(url).status_code == 403
+    other_key = erp_key_generate(organisme=fixture_couple[1])
+    response = client.get(url, HTTP_AUTHORIZATION=f"Bearer {other_key}")
+    assert response.status_code == 404
+    assert response.json()["message"] == "Aucun dossier avec cet identifiant pour cette clé."
+
+
+def test_queue_state_reports_processing(client, fixture_couple):
+    key = erp_key_generate(organisme=fixture_couple[0])
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    response = client.post("/api/v3/dossiers-apprenants", [dossier()], content_type="application/json", **headers)
+    queue_id = response.json()["data"][0]["_id"]
+    assert client.get(f"/api/v3/dossiers-apprenants/{queue_id}", **headers).json()["etat"] == "en_attente"
+
+    queue_process_lot(lot_id=QueueItem.objects.get().lot_id)
+
+    state = client.get(f"/api/v3/dossiers-apprenants/{queue_id}", **headers).json()
+    assert state["etat"] == "traite" and state["effectif_id"] == str(Effectif.objects.get().public_id)
+    assert date.fromisoformat(state["processed_at"][:10]) == timezone.now().date()

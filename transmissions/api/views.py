@@ -1,0 +1,221 @@
+"""/api/v3/dossiers-apprenants: what ERPs call every night, unchanged from the real service (api-v3.md §1).
+
+Authentication, limits and answers reproduce the reference exactly (status codes, envelopes and French
+messages, typos included) so that real ERPs can point at TDBA without a change.
+"""
+
+import json
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.http import JsonResponse
+from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.views import APIView
+
+from erp_keys.services import erp_key_authenticate, erp_key_mark_used
+from organismes import ratelimit
+from transmissions.models import QueueItem, Source
+from transmissions.services import transmission_receive
+from transmissions.validation import strip_nulls, validate_dossier
+
+MISSING_KEY = "Clé API manquante"
+NOT_BEARER = "La clé API doit etre au format Bearer"  # sic: the reference's typo, which ERPs may match on
+INVALID_KEY = "La clé API n'est pas valide"
+
+
+def _iso(value) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def error(status: int, reason: str, message: str, **extra) -> JsonResponse:
+    return JsonResponse({"error": reason, "message": message, **extra}, status=status)
+
+
+def validation_error(details: list) -> JsonResponse:
+    return error(400, "Bad Request", "Erreur de validation", details=details)
+
+
+@method_decorator([csrf_exempt, login_not_required], name="dispatch")
+class ErpApiView(APIView):
+    """Base: the reference's middleware chain — pre-auth IP limit, Bearer key, per-organisme limit."""
+
+    authentication_classes: list = []
+    permission_classes: list = []
+    parser_classes: list = []
+
+    def initial(self, request, *args, **kwargs):
+        # DRF's own checks (content negotiation, throttles) are replaced by the chain in dispatch.
+        pass
+
+    def dispatch(self, request, *args, **kwargs):
+        self.args, self.kwargs, self.request = args, kwargs, request
+        self.headers = self.default_response_headers
+        ip = ratelimit.client_ip(request)
+        state = ratelimit.hit("ingestion_auth", ip, ip=ip)
+        if state is not None and state.exceeded:
+            return ratelimit.too_many_requests(state)
+
+        header = request.headers.get("Authorization", "")
+        if not header:
+            return error(403, "Forbidden", MISSING_KEY)
+        if not header.startswith("Bearer "):
+            return error(403, "Forbidden", NOT_BEARER)
+        key = erp_key_authenticate(header[7:])
+        if key is None:
+            return error(403, "Forbidden", INVALID_KEY)
+        # Legitimate bulk traffic must never trip the pre-auth guard.
+        ratelimit.reset("ingestion_auth", ip)
+        erp_key_mark_used(key=key)
+        self.exchange_key = key
+        self.organisme = key.organisme
+
+        state = ratelimit.hit("ingestion", str(self.organisme.pk))
+        if state is not None and state.exceeded:
+            return ratelimit.too_many_requests(state)
+        handler = getattr(self, request.method.lower(), None)
+        if handler is None:
+            return error(404, "Not Found", "Ressource introuvable")
+        response = handler(request, *args, **kwargs)
+        if state is not None:
+            for name, value in state.headers().items():
+                response[name] = value
+        return response
+
+    def read_records(self, request):
+        """The JSON array of the body, or an error response (413, 400) in the reference's envelope."""
+        limit = settings.TDBA["API_MAX_BODY_BYTES"]
+        length = request.META.get("CONTENT_LENGTH") or "0"
+        if length.isdigit() and int(length) > limit:
+            return None, error(413, "Payload Too Large", "Le corps de la requête dépasse 10 Mo.")
+        body = request.read(limit + 1)
+        if len(body) > limit:
+            return None, error(413, "Payload Too Large", "Le corps de la requête dépasse 10 Mo.")
+        if request.content_type != "application/json":
+            # Like express' body-parser: another content type leaves the body empty ({}).
+            data = {}
+        else:
+            try:
+                data = json.loads(body or b"{}")
+            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                position = f" (ligne {exc.lineno}, colonne {exc.colno})" if hasattr(exc, "lineno") else ""
+                return None, error(400, "Bad Request", f"Le corps de la requête n'est pas un JSON valide{position}.")
+            except RecursionError:
+                return None, error(400, "Bad Request", "Le corps de la requête est trop profondément imbriqué.")
+        if not isinstance(data, list):
+            return None, validation_error(
+                [
+                    {
+                        "message": '"value" must be an array',
+                        "path": [],
+                        "type": "array.base",
+                        "context": {"label": "value"},
+                    }
+                ]
+            )
+        maximum = settings.TDBA["API_MAX_ITEMS"]
+        if len(data) > maximum:
+            return None, validation_error(
+                [
+                    {
+                        "message": f'"value" must contain less than or equal to {maximum} items',
+                        "path": [],
+                        "type": "array.max",
+                        "context": {"limit": maximum, "label": "value"},
+                    }
+                ]
+            )
+        return data, None
+
+
+class DossiersApprenantsView(ErpApiView):
+    @extend_schema(
+        operation_id="dossiers_apprenants_post",
+        summary="Transmettre des dossiers apprenants (0 à 2000 par appel)",
+        request={"application/json": {"type": "array", "items": {"type": "object"}, "maxItems": 2000}},
+        responses={200: OpenApiResponse(description="Dossiers enregistrés dans la file d'attente")},
+    )
+    def post(self, request):
+        records, problem = self.read_records(request)
+        if problem:
+            return problem
+        result = transmission_receive(
+            records=records, source=Source.ERP, source_organisme=self.organisme, exchange_key=self.exchange_key
+        )
+        body = {"status": "OK", "message": "Queued"}
+        if result.has_invalid:
+            body["detail"] = "Some data are invalid"
+        body["data"] = [self._item(r.item, r.stored) for r in result.items]
+        return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
+
+    def _item(self, item: QueueItem, stored: dict) -> dict:
+        created = _iso(item.created_at)
+        data = {**stored, "validation_errors": item.validation_errors, "updated_at": created, "created_at": created}
+        if item.processed_at:
+            data["processed_at"] = _iso(item.processed_at)
+        data.update(
+            {
+                "source": item.source,
+                "source_organisme_id": str(self.organisme.public_id),
+                "api_version": "v3",
+                "has_error": item.has_error,
+                "computed_day": item.computed_day.isoformat(),
+                "_id": str(item.public_id),
+            }
+        )
+        return data
+
+
+class DossiersApprenantsTestView(ErpApiView):
+    @extend_schema(operation_id="dossiers_apprenants_test", summary="Tester la clé d'échange", request=None)
+    def post(self, request):
+        return JsonResponse({"msg": "ok"})
+
+
+class DossiersApprenantsValidateView(ErpApiView):
+    @extend_schema(
+        operation_id="dossiers_apprenants_validate",
+        summary="Valider des dossiers sans les enregistrer (aide aux éditeurs d'ERP)",
+        request={"application/json": {"type": "array", "items": {"type": "object"}, "maxItems": 2000}},
+    )
+    def post(self, request):
+        records, problem = self.read_records(request)
+        if problem:
+            return problem
+        results = []
+        for record in records:
+            validation = validate_dossier(strip_nulls(record) if isinstance(record, dict) else record)
+            results.append({"valid": validation.is_valid, "validation_errors": validation.errors})
+        return JsonResponse(
+            {"status": "OK", "valid": all(r["valid"] for r in results), "data": results},
+            json_dumps_params={"ensure_ascii": False},
+        )
+
+
+class DossierApprenantStateView(ErpApiView):
+    @extend_schema(operation_id="dossier_apprenant_etat", summary="État de traitement d'un dossier transmis")
+    def get(self, request, queue_id: uuid.UUID):
+        # Only the key that sent the dossier may read it back: any other key gets the same 404.
+        item = (
+            QueueItem.objects.filter(public_id=queue_id, lot__exchange_key=self.exchange_key)
+            .select_related("effectif")
+            .first()
+        )
+        if item is None:
+            return error(404, "Not Found", "Aucun dossier avec cet identifiant pour cette clé.")
+        state = "en_attente" if item.processed_at is None else ("erreur" if item.has_error else "traite")
+        return JsonResponse(
+            {
+                "_id": str(item.public_id),
+                "etat": state,
+                "created_at": _iso(item.created_at),
+                "processed_at": _iso(item.processed_at) if item.processed_at else None,
+                "has_error": item.has_error,
+                "validation_errors": item.validation_errors,
+                "error": "Erreur technique lors du traitement" if item.error else None,
+                "effectif_id": str(item.effectif.public_id) if item.effectif else None,
+            },
+            json_dumps_params={"ensure_ascii": False},
+        )

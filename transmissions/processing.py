@@ -1,0 +1,237 @@
+"""The worker side of the queue (api-v3.md §3.3): validate again, resolve organismes, upsert effectifs.
+
+Work is done by lot, in chunks, with bulk queries: processing a 2000-record POST is a handful of queries,
+not 2000. Items are claimed with SELECT … FOR UPDATE SKIP LOCKED on PostgreSQL, so two workers (or a
+message delivered twice) never process the same item twice; processed items are skipped.
+"""
+
+import logging
+from datetime import datetime, timedelta
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from effectifs.services import effectifs_upsert
+from organismes.models import Organisme
+from transmissions.models import Lot, QueueItem
+from transmissions.validation import coherence_errors, organisme_not_found_errors, validate_dossier
+
+logger = logging.getLogger(__name__)
+
+CHUNK = 500
+
+
+def queue_process_lot(*, lot_id: int) -> int:
+    """Process every pending item of a lot; return how many were processed by this call."""
+    total = 0
+    while True:
+        done = queue_process_chunk(lot_id=lot_id)
+        total += done
+        if done < CHUNK:
+            return total
+
+
+def queue_process_chunk(*, lot_id: int | None = None, limit: int = CHUNK) -> int:
+    """Claim up to `limit` pending items (of a lot, or the oldest ones) and process them in one transaction."""
+    with transaction.atomic():
+        pending = QueueItem.objects.filter(processed_at__isnull=True)
+        if lot_id is not None:
+            pending = pending.filter(lot_id=lot_id)
+        pending = pending.order_by("created_at", "position")
+        if connection.features.has_select_for_update_skip_locked:
+            pending = pending.select_for_update(skip_locked=True, of=("self",))
+        items = list(pending.select_related("lot")[:limit])
+        if items:
+            _process(items, now=timezone.now())
+    return len(items)
+
+
+def _process(items: list[QueueItem], *, now: datetime) -> None:
+    validations = [validate_dossier(item.payload) for item in items]
+    couples = set()
+    for validation in validations:
+        n = validation.normalized
+        if validation.is_valid:
+            couples.add((n["etablissement_formateur_uai"], n["etablissement_formateur_siret"]))
+            couples.add((n["etablissement_responsable_uai"], n["etablissement_responsable_siret"]))
+    organismes = {}
+    if couples:
+        condition = Q()
+        for uai, siret in couples:
+            condition |= Q(uai=uai, siret=siret)
+        organismes = {(o.uai, o.siret): o for o in Organisme.objects.filter(condition)}
+
+    records, accepted = [], []
+    for item, validation in zip(items, validations, strict=True):
+        item.attempts += 1
+        item.processed_at = now
+        item.computed_day = now.date()
+        if not validation.is_valid:
+            item.has_error, item.validation_errors = True, validation.errors
+            continue
+        n = validation.normalized
+        formateur = organismes.get((n["etablissement_formateur_uai"], n["etablissement_formateur_siret"]))
+        responsable = organismes.get((n["etablissement_responsable_uai"], n["etablissement_responsable_siret"]))
+        found = formateur is not None and responsable is not None
+        errors = organisme_not_found_errors(
+            formateur_found=formateur is not None, responsable_found=responsable is not None
+        ) + coherence_errors(n, organismes_found=found)
+        if errors:
+            item.has_error, item.validation_errors = True, errors
+            continue
+        item.has_error, item.validation_errors, item.error = False, [], ""
+        item.organisme = formateur
+        records.append(_effectif_record(n, item=item, formateur=formateur, responsable=responsable))
+        accepted.append(item)
+
+    effectifs = effectifs_upsert(records=records, now=now) if records else []
+    for item, effectif in zip(accepted, effectifs, strict=True):
+        item.effectif = effectif
+    QueueItem.objects.bulk_update(
+        items,
+        [
+            "processed_at",
+            "computed_day",
+            "has_error",
+            "validation_errors",
+            "error",
+            "organisme",
+            "effectif",
+            "attempts",
+        ],
+    )
+    _update_organismes(accepted, now=now)
+
+
+def _day(value):
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _effectif_record(n: dict, *, item: QueueItem, formateur: Organisme, responsable: Organisme) -> dict:
+    """Map a normalised v3 dossier to effectif fields (api-v3.md §3.5 mapping table)."""
+    contrats = []
+    for suffix in ("", "_2", "_3", "_4"):
+        debut, fin, rupture = (
+            n.get(f"contrat_date_debut{suffix}"),
+            n.get(f"contrat_date_fin{suffix}"),
+            n.get(f"contrat_date_rupture{suffix}"),
+        )
+        if debut or fin or rupture:
+            contrats.append(
+                {
+                    "date_debut": _day(debut).isoformat() if debut else None,
+                    "date_fin": _day(fin).isoformat() if fin else None,
+                    "date_rupture": _day(rupture).isoformat() if rupture else None,
+                    "cause_rupture": n.get(f"cause_rupture_contrat{suffix}"),
+                    "siret": n.get(f"siret_employeur{suffix}"),
+                }
+            )
+    statut = n.get("statut_apprenant")
+    date_statut = n.get("date_metier_mise_a_jour_statut")
+    date_exclusion = n.get("date_exclusion_formation")
+    if date_exclusion is None and statut == 0 and date_statut:
+        # An ERP sending status 0 (abandon) with its date declares an exclusion (§1.6).
+        date_exclusion = date_statut
+    duree = n.get("duree_theorique_formation_mois")
+    if duree is None and n.get("duree_theorique_formation"):
+        duree = n["duree_theorique_formation"] * 12
+    entree, fin = _day(n.get("date_entree_formation")), _day(n.get("date_fin_formation"))
+    referent = None
+    if n.get("email_referent_handicap_formation") or n.get("prenom_referent_handicap_formation"):
+        referent = {
+            "nom": n.get("nom_referent_handicap_formation"),
+            "prenom": n.get("prenom_referent_handicap_formation"),
+            "email": n.get("email_referent_handicap_formation"),
+        }
+    lieu = {
+        "uai": n.get("etablissement_lieu_de_formation_uai"),
+        "siret": n.get("etablissement_lieu_de_formation_siret"),
+        "adresse": n.get("etablissement_lieu_de_formation_adresse"),
+        "code_postal": n.get("etablissement_lieu_de_formation_code_postal"),
+    }
+    return {
+        "organisme_id": formateur.pk,
+        "annee_scolaire": n["annee_scolaire"],
+        "id_erp_apprenant": n["id_erp_apprenant"],
+        "organisme_responsable_id": responsable.pk,
+        "source": item.source,
+        "source_organisme_id": item.source_organisme_id,
+        "nom": n["nom_apprenant"],
+        "prenom": n["prenom_apprenant"],
+        "date_de_naissance": _day(n["date_de_naissance_apprenant"]),
+        "ine": n.get("ine_apprenant"),
+        "sexe": n.get("sexe_apprenant"),
+        "courriel": n.get("email_contact"),
+        "telephone": n.get("tel_apprenant"),
+        "has_nir": item.has_nir,
+        "rqth": n.get("rqth_apprenant"),
+        "date_rqth": _day(n.get("date_rqth_apprenant")),
+        "adresse_complete": n.get("adresse_apprenant"),
+        "code_postal": n.get("code_postal_apprenant"),
+        "code_insee": n.get("code_commune_insee_apprenant"),
+        "code_postal_naissance": n.get("code_postal_de_naissance_apprenant"),
+        "code_insee_naissance": n.get("code_commune_insee_de_naissance_apprenant"),
+        "responsable_mail1": n.get("responsable_apprenant_mail1"),
+        "responsable_mail2": n.get("responsable_apprenant_mail2"),
+        "derniere_situation": n.get("derniere_situation"),
+        "dernier_organisme_uai": n.get("dernier_organisme_uai"),
+        "type_cfa": n.get("type_cfa"),
+        "custom_statut_apprenant": n.get("custom_statut_apprenant"),
+        "formation_cfd": n.get("formation_cfd"),
+        "formation_rncp": n.get("formation_rncp"),
+        "formation_annee": n.get("annee_formation"),
+        "date_inscription": _day(n.get("date_inscription_formation")),
+        "date_entree": entree,
+        "date_fin": fin,
+        "duree_theorique_mois": duree,
+        "duree_formation_relle": round((fin - entree).days / 30) if entree and fin else None,
+        "formation_presentielle": n.get("formation_presentielle"),
+        "obtention_diplome": n.get("obtention_diplome_formation"),
+        "date_obtention_diplome": _day(n.get("date_obtention_diplome_formation")),
+        "date_exclusion": _day(date_exclusion),
+        "cause_exclusion": n.get("cause_exclusion_formation"),
+        "referent_handicap": referent,
+        "lieu_de_formation": lieu if any(lieu.values()) else None,
+        "contrats": contrats,
+        # statut 0 is falsy in the reference and never enters the history (quirk kept, §3.5).
+        "statut_declare": (statut, date_statut.isoformat()) if statut and date_statut else None,
+    }
+
+
+def _update_organismes(accepted: list[QueueItem], *, now: datetime) -> None:
+    """First/last transmission dates of the formateurs, last ERP transmission of the transmitters (§3.9)."""
+    formateurs: dict[int, tuple[str, int]] = {}
+    transmetteurs = set()
+    for item in accepted:
+        formateurs[item.organisme_id] = (item.source, item.source_organisme_id)
+        transmetteurs.add(item.source_organisme_id)
+    for organisme in Organisme.objects.filter(pk__in=formateurs).select_for_update():
+        source, transmetteur = formateurs[organisme.pk]
+        organisme.first_transmission_date = organisme.first_transmission_date or now
+        organisme.last_transmission_date = now
+        organisme.api_version = "v3"
+        organisme.organisme_transmetteur_id = transmetteur
+        if source not in organisme.erps:
+            organisme.erps = [*organisme.erps, source]
+        organisme.save(
+            update_fields=[
+                "first_transmission_date",
+                "last_transmission_date",
+                "api_version",
+                "organisme_transmetteur",
+                "erps",
+                "updated_at",
+            ]
+        )
+    Organisme.objects.filter(pk__in=transmetteurs).update(last_erp_transmission_date=now, updated_at=now)
+
+
+def queue_sweep(*, older_than: timedelta = timedelta(minutes=2), now: datetime | None = None) -> list[int]:
+    """Lots still holding pending items after `older_than`: a lost message or a killed worker loses nothing."""
+    now = now or timezone.now()
+    return list(
+        Lot.objects.filter(items__processed_at__isnull=True, items__created_at__lt=now - older_than)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
