@@ -16,6 +16,9 @@ urlpatterns = [
     path("comptes/", include("allauth.urls")),
     path("api/v3/", include("transmissions.api.urls")),
     path("", include("organismes.urls")),
+    path("", include("erp_keys.urls")),
+    path("", include("effectifs.urls")),
+    path("", include("transmissions.urls")),
 ]
 
 if settings.DEBUG:
