@@ -87,7 +87,7 @@ class RechercheOrganismeForm(TdbaForm):
 
     @property
     def mode(self) -> str:
-        value = self.data.get("select") if self.is_bound else None
+        value = self.data.get("select") if self.is_bound else self.initial.get("select")
         return value if value in ("uai", "siret") else "uai"
 
     def clean(self):

@@ -60,7 +60,9 @@ def inscription(request):
 
 
 def _search(request) -> tuple[RechercheOrganismeForm, list[Organisme] | None]:
-    form = RechercheOrganismeForm(request.GET or None)
+    mode = request.GET.get("select") if request.GET.get("select") in ("uai", "siret") else "uai"
+    # Switching UAI / SIRET only reloads the form: no "obligatoire" error before anything was typed.
+    form = RechercheOrganismeForm(request.GET if mode in request.GET else None, initial={"select": mode})
     results = None
     if form.is_bound and form.is_valid():
         if form.mode == "siret":
@@ -92,7 +94,9 @@ def inscription_organisme_formation(request):
 def inscription_recherche_resultats(request):
     """The results block alone, fetched by static/js/inscription.js while the user types."""
     form, results = _search(request)
-    return render(request, "organismes/inscription/_resultats.html", {"form": form, "results": results})
+    return render(
+        request, "organismes/inscription/_resultats.html", {"form": form, "results": results, "partial": True}
+    )
 
 
 @login_not_required

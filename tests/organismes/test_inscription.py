@@ -292,3 +292,19 @@ def test_activation_link_of_the_email_is_absolute_and_french(client):
     client.post(reverse("inscription_profil"), profil_data())
     link = re.search(r"http://testserver/comptes/confirm-email/\S+/", mail.outbox[0].body)
     assert link
+
+
+def test_switching_to_siret_shows_no_error_before_typing(client):
+    html = client.get(reverse("inscription_organisme_formation"), {"select": "siret"}).content.decode()
+    assert "SIRET de votre organisme" in html
+    assert "Le SIRET est obligatoire" not in html
+    html = client.get(reverse("inscription_organisme_formation"), {"select": "siret", "siret": ""}).content.decode()
+    assert "Le SIRET est obligatoire" in html
+
+
+def test_live_results_show_the_format_error(client):
+    url = reverse("inscription_recherche_resultats")
+    html = client.get(url, {"select": "siret", "siret": "1020228298160"}).content.decode()
+    assert "SIRET invalide" in html
+    html = client.get(url, {"select": "uai", "uai": "12345"}).content.decode()
+    assert "UAI invalide" in html
