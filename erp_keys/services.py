@@ -11,7 +11,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from erp_keys.models import ExchangeKey, RevocationReason
-from organismes.models import AuditLog, Organisme
+from organismes.models import AuditLog, ModeTransmission, Organisme
 
 
 def key_digest(key: str) -> str:
@@ -128,3 +128,115 @@ def erp_keys_revoke_stale(
                     },
                 )
     return RevocationResult(revoked, False, months, cutoff)
+
+
+# --- Paramètres wizard: ERP handshake, configuration and reset (api-v3.md §4.3, §4.5, §4.6) ---------------
+
+
+@transaction.atomic
+def erp_key_handshake(*, organisme: Organisme, user, siret: str, uai: str, erp: str, api_key: str) -> bool:
+    """The ERP hands the user back with the key it holds (/connexion-api). True if it is the organisme's active key.
+
+    On success the identifiers the ERP sent are stored on the key as sent (not normalised: the human
+    compares them on the next screen) and the ERP is added to the organisme's list (§4.6).
+    A key of another organisme, a replaced or a revoked key, or no key at all: False.
+    """
+    now = timezone.now()
+    Organisme.objects.select_for_update().filter(pk=organisme.pk).first()
+    key = ExchangeKey.objects.filter(organisme=organisme, revoked_at__isnull=True).first()
+    # Compare digests in constant time; without a key (or with an absurd token) nothing can match.
+    presented = key_digest(api_key) if api_key and len(api_key) <= 200 else ""
+    matches = key is not None and bool(presented) and hmac.compare_digest(key.digest, presented)
+    if not matches:
+        AuditLog.objects.create(
+            action="erp_key_handshake_refused",
+            user=user,
+            organisme=organisme,
+            data={"siret": siret, "uai": uai, "erp": erp, "active_key": key is not None},
+        )
+        return False
+    key.api_siret, key.api_uai, key.api_erp, key.api_configuration_date = siret, uai, erp, now
+    key.save(update_fields=["api_siret", "api_uai", "api_erp", "api_configuration_date"])
+    organisme.refresh_from_db(fields=["erps"])
+    if erp not in organisme.erps:
+        organisme.erps = [*organisme.erps, erp]
+        organisme.save(update_fields=["erps", "updated_at"])
+    AuditLog.objects.create(
+        action="erp_key_handshake",
+        user=user,
+        organisme=organisme,
+        data={"hint": key.hint, "siret": siret, "uai": uai, "erp": erp},
+    )
+    return True
+
+
+@transaction.atomic
+def erp_configuration_set(
+    *, organisme: Organisme, user, mode_de_transmission: str, erps: list[str] | None = None, erp_unsupported: str = ""
+) -> None:
+    """Record how the organisme transmits (`configureOrganismeERP`, §4.5): the mode, its ERP list, who and when.
+
+    `erps` replaces the list (lower-cased); an empty `erp_unsupported` clears a previous one.
+    """
+    organisme.mode_de_transmission = mode_de_transmission
+    organisme.erps = [erp.lower() for erp in (erps or [])]
+    organisme.erp_unsupported = erp_unsupported.strip()
+    organisme.mode_de_transmission_configuration_date = timezone.now()
+    organisme.mode_de_transmission_configuration_author_fullname = user.full_name if user else ""
+    organisme.save(
+        update_fields=[
+            "mode_de_transmission",
+            "erps",
+            "erp_unsupported",
+            "mode_de_transmission_configuration_date",
+            "mode_de_transmission_configuration_author_fullname",
+            "updated_at",
+        ]
+    )
+    AuditLog.objects.create(
+        action="erp_configuration_confirmed",
+        user=user,
+        organisme=organisme,
+        data={
+            "mode_de_transmission": mode_de_transmission,
+            "erps": organisme.erps,
+            "erp_unsupported": organisme.erp_unsupported,
+        },
+    )
+
+
+@transaction.atomic
+def erp_configuration_confirm(*, organisme: Organisme, user, erp: str) -> bool:
+    """Confirm the identifiers of the handshake ("Je confirme"): the organisme transmits through `erp` (mode API).
+
+    False, and nothing stored, if no ERP handshake awaits confirmation.
+    """
+    key = ExchangeKey.objects.filter(organisme=organisme, revoked_at__isnull=True).first()
+    if key is None or not (key.api_siret and key.api_uai):
+        return False
+    erp_configuration_set(organisme=organisme, user=user, mode_de_transmission=ModeTransmission.API, erps=[erp])
+    return True
+
+
+@transaction.atomic
+def erp_configuration_reset(*, organisme: Organisme, user) -> None:
+    """Forget the configuration ("Réinitialiser ma configuration", §4.5). The key deliberately stays valid."""
+    organisme.mode_de_transmission = ""
+    organisme.mode_de_transmission_configuration_date = None
+    organisme.mode_de_transmission_configuration_author_fullname = ""
+    organisme.erp_unsupported = ""
+    organisme.erps = []
+    organisme.save(
+        update_fields=[
+            "mode_de_transmission",
+            "mode_de_transmission_configuration_date",
+            "mode_de_transmission_configuration_author_fullname",
+            "erp_unsupported",
+            "erps",
+            "updated_at",
+        ]
+    )
+    ExchangeKey.objects.filter(organisme=organisme, revoked_at__isnull=True).update(
+        api_uai="", api_siret="", api_erp="", api_configuration_date=None
+    )
+    AuditLog.objects.create(action="erp_configuration_reset", user=user, organisme=organisme, data={})
