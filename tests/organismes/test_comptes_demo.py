@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from organismes.management.commands.load_demo import DEMO_PASSWORD, DEMO_PASSWORD_ADMIN, DEMO_USERS
+from organismes.demo import DEMO_PASSWORD, DEMO_PASSWORD_ADMIN, DEMO_USERS
 from organismes.models import AccountStatus, OrganisationType, Reseau, User
 
 pytestmark = pytest.mark.django_db
