@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "widget_tweaks",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "allauth",
     "allauth.account",
     "csp",
@@ -178,6 +179,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Transmission des dossiers apprenants par les ERP (API v3).",
     "VERSION": "3",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and Redoc are served from our own static files (drf-spectacular-sidecar): no CDN, CSP 'self'.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # Content Security Policy: no inline script anywhere; DSFR and our files come from /static/.
@@ -208,13 +212,14 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
 else:
     _broker_dir = VAR_DIR / "celery"
-    for _folder in ("out", "processed"):
+    for _folder in ("out", "processed", "control"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "out"),
         "data_folder_out": str(_broker_dir / "out"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 CELERY_TASK_SERIALIZER = "json"

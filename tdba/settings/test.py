@@ -1,5 +1,8 @@
 """Test settings: same code paths as production, fast hashing, in-memory e-mails."""
 
+import os
+import tempfile
+
 from .base import *  # noqa: F403
 from .base import TDBA, env
 
@@ -21,3 +24,10 @@ WHITENOISE_AUTOREFRESH = True
 
 # Live-server threads must not keep connections open, or the test database cannot be dropped.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
+# A worker started by a test (tests/transmissions/test_worker_process.py) must see the test database: on SQLite it
+# is a file, not the default in-memory database. One file per test run, so that runs side by side do not clobber
+# each other; in shared memory when the machine has it.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    _test_db_dir = "/dev/shm" if os.path.isdir("/dev/shm") else tempfile.gettempdir()  # noqa: S108
+    DATABASES["default"]["TEST"] = {"NAME": os.path.join(_test_db_dir, f"tdba-test-{os.getpid()}.sqlite3")}  # noqa: F405

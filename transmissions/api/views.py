@@ -12,11 +12,13 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import JsonResponse
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.views import APIView
 
 from erp_keys.services import erp_key_authenticate, erp_key_mark_used
 from organismes import ratelimit
+from transmissions.api import schema as doc
 from transmissions.models import QueueItem, Source
 from transmissions.services import transmission_receive
 from transmissions.validation import strip_nulls, validate_dossier
@@ -45,6 +47,7 @@ class ErpApiView(APIView):
     authentication_classes: list = []
     permission_classes: list = []
     parser_classes: list = []
+    schema = doc.ErpApiSchema()  # OpenAPI only: tag and Bearer security scheme
 
     def initial(self, request, *args, **kwargs):
         # DRF's own checks (content negotiation, throttles) are replaced by the chain in dispatch.
@@ -134,8 +137,24 @@ class DossiersApprenantsView(ErpApiView):
     @extend_schema(
         operation_id="dossiers_apprenants_post",
         summary="Transmettre des dossiers apprenants (0 à 2000 par appel)",
-        request={"application/json": {"type": "array", "items": {"type": "object"}, "maxItems": 2000}},
-        responses={200: OpenApiResponse(description="Dossiers enregistrés dans la file d'attente")},
+        description=(
+            "Chaque dossier est contrôlé champ par champ puis enregistré dans la file d'attente, valide ou non, avant "
+            "la réponse. La réponse est **200 même si des dossiers sont invalides** : lire "
+            "`data[i].validation_errors`. Les dossiers valides sont traités ensuite (organismes, dates, contrats) ; "
+            "les erreurs de ce traitement se lisent avec `GET /api/v3/dossiers-apprenants/{_id}` et dans les "
+            "rapports de transmission du Tableau de bord."
+        ),
+        request={"application/json": doc.LotDossiersApprenants},
+        parameters=doc.RATELIMIT_HEADERS,
+        responses={
+            200: OpenApiResponse(
+                doc.ReponseDossiersRecus,
+                description="Dossiers enregistrés dans la file d'attente",
+                examples=[doc.QUEUED_EXAMPLE],
+            ),
+            **doc.BODY_ERROR_RESPONSES,
+        },
+        examples=doc.REQUEST_EXAMPLES,
     )
     def post(self, request):
         records, problem = self.read_records(request)
@@ -169,7 +188,14 @@ class DossiersApprenantsView(ErpApiView):
 
 
 class DossiersApprenantsTestView(ErpApiView):
-    @extend_schema(operation_id="dossiers_apprenants_test", summary="Tester la clé d'échange", request=None)
+    @extend_schema(
+        operation_id="dossiers_apprenants_test",
+        summary="Tester la clé d'échange",
+        description="Vérifie la clé ; le corps est ignoré.",
+        request=None,
+        parameters=doc.RATELIMIT_HEADERS,
+        responses={200: OpenApiResponse(doc.ReponseTest, description="Clé valide"), **doc.ERROR_RESPONSES},
+    )
     def post(self, request):
         return JsonResponse({"msg": "ok"})
 
@@ -178,7 +204,19 @@ class DossiersApprenantsValidateView(ErpApiView):
     @extend_schema(
         operation_id="dossiers_apprenants_validate",
         summary="Valider des dossiers sans les enregistrer (aide aux éditeurs d'ERP)",
-        request={"application/json": {"type": "array", "items": {"type": "object"}, "maxItems": 2000}},
+        description=(
+            "Ajout de TDBA : les mêmes contrôles que `POST /api/v3/dossiers-apprenants`, sans rien enregistrer ni "
+            "traiter. Les contrôles du traitement (organismes connus, dates, contrats) ne sont pas faits."
+        ),
+        request={"application/json": doc.LotDossiersApprenants},
+        parameters=doc.RATELIMIT_HEADERS,
+        responses={
+            200: OpenApiResponse(
+                doc.ReponseValidation, description="Résultat par dossier", examples=[doc.VALIDATE_EXAMPLE]
+            ),
+            **doc.BODY_ERROR_RESPONSES,
+        },
+        examples=doc.REQUEST_EXAMPLES,
     )
     def post(self, request):
         records, problem = self.read_records(request)
@@ -195,7 +233,25 @@ class DossiersApprenantsValidateView(ErpApiView):
 
 
 class DossierApprenantStateView(ErpApiView):
-    @extend_schema(operation_id="dossier_apprenant_etat", summary="État de traitement d'un dossier transmis")
+    @extend_schema(
+        operation_id="dossier_apprenant_etat",
+        summary="État de traitement d'un dossier transmis",
+        description=(
+            "Ajout de TDBA : l'état d'un dossier reçu et ses erreurs, y compris celles du traitement asynchrone. "
+            "Seule la clé qui a envoyé le dossier peut le lire."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "queue_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Le `_id` rendu à l'envoi."
+            ),
+            *doc.RATELIMIT_HEADERS,
+        ],
+        responses={
+            200: OpenApiResponse(doc.EtatDossier, description="État du dossier", examples=doc.STATE_EXAMPLES),
+            404: doc.NOT_FOUND_RESPONSE,
+            **doc.ERROR_RESPONSES,
+        },
+    )
     def get(self, request, queue_id: uuid.UUID):
         # Only the key that sent the dossier may read it back: any other key gets the same 404.
         item = (
