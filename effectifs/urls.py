@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from effectifs import views
 
@@ -28,4 +28,6 @@ urlpatterns = [
         views.mes_effectifs_export,
         name="organisme_effectifs_export",
     ),
+    path("", include("effectifs.urls_sifa")),
+    path("", include("effectifs.urls_territoire")),
 ]

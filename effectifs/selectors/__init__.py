@@ -1,0 +1,3 @@
+"""Reads on effectifs, always scoped by the permission module; one module per area."""
+
+from effectifs.selectors.indicateurs import *  # noqa: F403

@@ -1,0 +1,3 @@
+"""Routes of the sifa pages (effectifs app)."""
+
+urlpatterns: list = []

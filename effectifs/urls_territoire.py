@@ -1,0 +1,3 @@
+"""Routes of the territoire pages (effectifs app)."""
+
+urlpatterns: list = []

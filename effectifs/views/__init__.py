@@ -1,0 +1,3 @@
+"""Pages of the effectifs app, one module per area (organisme dashboards, SIFA, territories)."""
+
+from effectifs.views.organisme import *  # noqa: F403
