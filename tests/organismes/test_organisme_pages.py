@@ -72,3 +72,22 @@ def test_organisme_card_requires_login_and_unknown_ids_answer_404(client):
     client.force_login(UserFactory())
     assert client.get("/organismes/00000000-0000-0000-0000-000000000000/").status_code == 404
     assert client.get(f"/organismes/{organisme.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_organisme_card_links_to_its_pages_only_with_the_permissions(client):
+    from tests.factories import OrganisationFactory, RelationFactory
+
+    responsable, formateur = OrganismeFactory(), OrganismeFactory()
+    RelationFactory(responsable=responsable, formateur=formateur)
+    url = reverse("organisme_detail", args=[formateur.public_id])
+
+    client.force_login(UserFactory(organisation=OrganisationFactory(organisme=responsable)))
+    html = client.get(url).content.decode()
+    for text in ("Son tableau de bord", "Ses indicateurs", "Ses effectifs", "Sa clé d'échange"):
+        assert text in html, text
+
+    client.force_login(UserFactory())
+    html = client.get(url).content.decode()
+    for text in ("Son tableau de bord", "Ses effectifs", "Sa clé d'échange"):
+        assert text not in html, text
