@@ -31,3 +31,8 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     _test_db_dir = "/dev/shm" if os.path.isdir("/dev/shm") else tempfile.gettempdir()  # noqa: S108
     DATABASES["default"]["TEST"] = {"NAME": os.path.join(_test_db_dir, f"tdba-test-{os.getpid()}.sqlite3")}  # noqa: F405
+
+# Without Redis, each test run keeps its cache in memory: the file cache of dev is shared by every process of the
+# machine, and a parallel run's cache.clear() would wipe this run's rate-limit counters.
+if not REDIS_URL:  # noqa: F405
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
