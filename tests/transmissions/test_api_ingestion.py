@@ -209,3 +209,34 @@ def test_queue_state_reports_processing(client, fixture_couple):
     state = client.get(f"/api/v3/dossiers-apprenants/{queue_id}", **headers).json()
     assert state["etat"] == "traite" and state["effectif_id"] == str(Effectif.objects.get().public_id)
     assert date.fromisoformat(state["processed_at"][:10]) == timezone.now().date()
+
+
+def test_first_transmission_date_is_kept_and_last_is_moved(api, fixture_couple):
+    """Checklist §5.13 O-1/O-2: the first date is set once, the last one at every successful processing."""
+    formateur, _ = fixture_couple
+    _process_all(api(data=[dossier()]))
+    formateur.refresh_from_db()
+    first, last = formateur.first_transmission_date, formateur.last_transmission_date
+
+    _process_all(api(data=[dossier(id_erp_apprenant="AUTRE")]))
+
+    formateur.refresh_from_db()
+    assert formateur.first_transmission_date == first
+    assert formateur.last_transmission_date > last
+
+
+def test_automatic_corrections_reach_the_effectif(api, fixture_couple):
+    """Checklist §5.3 ING-4: empty phone, same-year school year, RNCP spacing, sexe 2, duration in years."""
+    record = dossier(
+        tel_apprenant="",
+        annee_scolaire="2022-2022",
+        formation_rncp="  34-670  ",
+        sexe_apprenant=2,
+        duree_theorique_formation=2,
+        duree_theorique_formation_mois=...,
+    )
+    _process_all(api(data=[record]))
+
+    effectif = Effectif.objects.get()
+    assert (effectif.telephone, effectif.annee_scolaire, effectif.formation_rncp) == ("", "2022-2022", "RNCP34670")
+    assert (effectif.sexe, effectif.duree_theorique_mois) == ("F", 24)
