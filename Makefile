@@ -39,5 +39,17 @@ format: install
 check: lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
+## Benchmark of a national night (bench/, docs/performance.md): PostgreSQL + Redis + gunicorn + Celery, 127.0.0.1 only.
+## Dedicated database and Redis DB by default (the database is dropped and recreated); override on the command line.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tdba_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/7
+BENCH_ARGS ?=
+
+bench: install
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python bench/run.py --records 1200000 --timeout 5400 $(BENCH_ARGS)
+
+bench-quick: install
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python bench/run.py --records 50000 --timeout 900 $(BENCH_ARGS)
+
 clean:
 	rm -rf var db.sqlite3 staticfiles

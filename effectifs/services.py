@@ -1,8 +1,9 @@
 """Writes on effectifs: the one upsert path shared by the API and the Excel import (api-v3.md §3.5)."""
 
+import json
 from datetime import date, datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from effectifs.models import Effectif, EffectifStatutPeriode
 from effectifs.statuts import parcours_for_effectif, periodes, statut_en_cours
@@ -94,6 +95,19 @@ def effectifs_upsert(*, records: list[dict], now: datetime) -> list[Effectif]:
             effectif.created_at = now
         # Existing rows are updated through the identity conflict, which keeps their id and public_id.
         effectif.pk = None
+    periods = []
+    if connection.vendor == "postgresql":
+        _upsert_postgresql(by_key)
+        ids = [e.pk for e in effectifs]
+        periods_table = connection.ops.quote_name(EffectifStatutPeriode._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {periods_table} WHERE effectif_id = ANY(%s)", [ids])  # noqa: S608 - identifiers from the model's metadata
+            with cursor.cursor.copy(f"COPY {periods_table} (effectif_id, statut, debut, fin) FROM STDIN") as copy:
+                for key, effectif in by_key.items():
+                    for period in periods_by_key[key]:
+                        period.effectif_id = effectif.pk
+                        copy.write_row((effectif.pk, period.statut, period.debut, period.fin))
+        return [by_key[key] for key in order]
     Effectif.objects.bulk_create(
         effectifs,
         update_conflicts=True,
@@ -103,10 +117,64 @@ def effectifs_upsert(*, records: list[dict], now: datetime) -> list[Effectif]:
     )
     ids = [e.pk for e in effectifs]
     EffectifStatutPeriode.objects.filter(effectif_id__in=ids).delete()
-    periods = []
     for key, effectif in by_key.items():
         for period in periods_by_key[key]:
             period.effectif_id = effectif.pk
             periods.append(period)
     EffectifStatutPeriode.objects.bulk_create(periods, batch_size=2000)
     return [by_key[key] for key in order]
+
+
+# Every column but the primary key (INSERT) and those the conflict updates (see UPSERT_FIELDS).
+_INSERT_FIELDS = [f for f in Effectif._meta.concrete_fields if not f.primary_key]
+
+
+def _upsert_postgresql(by_key: dict[tuple, Effectif]) -> None:
+    """The same INSERT … ON CONFLICT DO UPDATE as bulk_create(update_conflicts=True), rows sent as one JSON document.
+
+    Performance (docs/performance.md): bulk_create sends ~60 columns as typed arrays, JSON columns included,
+    which psycopg escapes in Python; jsonb_to_recordset lets PostgreSQL read the rows from one json.dumps.
+    Values go through each field's pre_save (auto_now / auto_now_add, as bulk_create does) and to_python
+    representation; ids are read back by identity.
+    """
+    quote = connection.ops.quote_name
+    rows = []
+    for effectif in by_key.values():
+        row = {}
+        for field in _INSERT_FIELDS:
+            row[field.column] = field.pre_save(effectif, add=True)
+        rows.append(row)
+    columns = [f.column for f in _INSERT_FIELDS]
+    definitions = ", ".join(f"{quote(f.column)} {_recordset_type(f)}" for f in _INSERT_FIELDS)
+    names = ", ".join(quote(c) for c in columns)
+    updates = ", ".join(
+        f"{quote(f.column)} = EXCLUDED.{quote(f.column)}" for f in _INSERT_FIELDS if f.attname in UPSERT_FIELDS
+    )
+    identity = ", ".join(quote(Effectif._meta.get_field(k).column) for k in IDENTITY)
+    table = quote(Effectif._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {table} ({names})
+                SELECT {names} FROM jsonb_to_recordset(%s::jsonb) AS v({definitions})
+                ON CONFLICT ({identity}) DO UPDATE SET {updates}
+                RETURNING id, {identity}""",  # noqa: S608 - identifiers from the model's metadata
+            [json.dumps(rows, default=_json_value)],
+        )
+        ids = {tuple(row[1:]): row[0] for row in cursor.fetchall()}
+    for key, effectif in by_key.items():
+        effectif.pk = ids[key]
+        effectif._state.adding = False
+        effectif._state.db = connection.alias
+
+
+def _json_value(value):
+    """Dates and datetimes at full precision (DjangoJSONEncoder would cut microseconds), UUIDs as text."""
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def _recordset_type(field) -> str:
+    if field.get_internal_type() == "JSONField":
+        return "jsonb"
+    return field.db_type(connection)
