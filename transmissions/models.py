@@ -91,3 +91,62 @@ class QueueItem(models.Model):
 
     def __str__(self):
         return str(self.public_id)
+
+
+class ImportFichier(models.Model):
+    """One Excel/CSV file uploaded on "Import des effectifs" (pages-import-sifa.md §2), from upload to import.
+
+    The file itself is kept only until it is parsed (`contenu`, large files parsed by the worker); then the parsed
+    rows and their validation results are kept so that the preview can be paged. Rows never hold a NIR.
+    """
+
+    class Etat(models.TextChoices):
+        EN_COURS = "en_cours", "Analyse en cours"
+        PRET = "pret", "Prêt"
+        ERREUR = "erreur", "Fichier refusé"
+        IMPORTE = "importe", "Importé"
+
+    public_id = models.UUIDField("identifiant public", default=uuid.uuid4, unique=True, editable=False)
+    organisme = models.ForeignKey(
+        Organisme, verbose_name="organisme", on_delete=models.CASCADE, related_name="imports_fichier"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="utilisateur",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    nom_fichier = models.CharField("nom du fichier", max_length=255)
+    etat = models.CharField("état", max_length=10, choices=Etat, default=Etat.EN_COURS)
+    contenu = models.BinaryField("fichier en attente d'analyse", null=True, blank=True, editable=False)
+    lignes_traitees = models.PositiveIntegerField("lignes vérifiées", default=0)
+    lignes_total = models.PositiveIntegerField("lignes", default=0)
+    message_erreur = models.TextField("message d'erreur", blank=True)
+    code_erreur = models.CharField("code d'erreur", max_length=40, blank=True)
+    # [{"line": n, "values": {key: value}}] (null values dropped) and, aligned, [[{message, path, code}], …].
+    lignes = models.JSONField("lignes lues", default=list, blank=True)
+    resultats = models.JSONField("résultats de la vérification", default=list, blank=True)
+    colonnes = models.JSONField("colonnes", default=dict, blank=True)
+    lignes_en_erreur = models.PositiveIntegerField("lignes en erreur", default=0)
+    erreurs = models.PositiveIntegerField("erreurs", default=0)
+    sans_contrat = models.PositiveIntegerField("lignes sans date de contrat", default=0)
+    lot = models.ForeignKey(
+        Lot, verbose_name="lot importé", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("téléversé le", auto_now_add=True)
+    importe_le = models.DateTimeField("importé le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "import de fichier"
+        verbose_name_plural = "imports de fichiers"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.nom_fichier} ({self.get_etat_display()})"
+
+    @property
+    def peut_importer(self) -> bool:
+        """The preview's gate: ready, at least one row, and no row in error."""
+        return self.etat == self.Etat.PRET and self.lignes_total > 0 and self.lignes_en_erreur == 0

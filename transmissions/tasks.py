@@ -18,3 +18,11 @@ def sweep_pending() -> int:
     for lot_id in lots:
         process_lot.delay(lot_id)
     return len(lots)
+
+
+@shared_task(name="transmissions.import_preparer")
+def import_preparer(import_id: int) -> str:
+    """Parse and pre-validate an uploaded Excel/CSV file (large files); idempotent, safe to deliver twice."""
+    from transmissions.imports import import_prepare
+
+    return import_prepare(import_id=import_id)

@@ -2,7 +2,7 @@ from datetime import date
 
 from django.urls import path, register_converter
 
-from transmissions import views
+from transmissions import views, views_import
 
 
 class IsoDateConverter:
@@ -35,5 +35,43 @@ urlpatterns = [
         "organismes/<uuid:public_id>/transmissions/<jour:day>/rapport.xlsx",
         views.transmissions_jour_xlsx,
         name="organisme_transmissions_jour_xlsx",
+    ),
+    # "Import des effectifs" (pages-import-sifa.md §2): own organisme, or any organisme the user manages.
+    path("effectifs/televersement/", views_import.televersement, name="televersement"),
+    path("effectifs/televersement/modele.xlsx", views_import.televersement_modele, name="televersement_modele"),
+    path(
+        "effectifs/televersement/<uuid:import_id>/",
+        views_import.televersement_fichier,
+        name="televersement_fichier",
+    ),
+    path(
+        "effectifs/televersement/<uuid:import_id>/etat/",
+        views_import.televersement_etat,
+        name="televersement_etat",
+    ),
+    path(
+        "effectifs/televersement/<uuid:import_id>/importer/",
+        views_import.televersement_importer,
+        name="televersement_importer",
+    ),
+    path(
+        "organismes/<uuid:public_id>/effectifs/televersement/",
+        views_import.televersement,
+        name="organisme_televersement",
+    ),
+    path(
+        "organismes/<uuid:public_id>/effectifs/televersement/<uuid:import_id>/",
+        views_import.televersement_fichier,
+        name="organisme_televersement_fichier",
+    ),
+    path(
+        "organismes/<uuid:public_id>/effectifs/televersement/<uuid:import_id>/etat/",
+        views_import.televersement_etat,
+        name="organisme_televersement_etat",
+    ),
+    path(
+        "organismes/<uuid:public_id>/effectifs/televersement/<uuid:import_id>/importer/",
+        views_import.televersement_importer,
+        name="organisme_televersement_importer",
     ),
 ]
