@@ -4,6 +4,8 @@ import json
 from datetime import date, datetime
 
 from django.db import connection, transaction
+from django.db.models import Exists, Min, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from effectifs.models import Effectif, EffectifStatutPeriode
 from effectifs.statuts import parcours_for_effectif, periodes, statut_en_cours
@@ -178,3 +180,22 @@ def _recordset_type(field) -> str:
     if field.get_internal_type() == "JSONField":
         return "jsonb"
     return field.db_type(connection)
+
+
+def effectifs_statut_courant_refresh(*, today: date, annees_scolaires: list[str] | None = None) -> int:
+    """Move every effectif's current status to `today`, in SQL from the stored periods (weekly task, §2.4).
+
+    The parcours itself does not depend on the date; only "statut actuel" does (shown in Mes effectifs).
+    Before its first period a learner reads INSCRIT, as the reference's `en_cours` default.
+    """
+    current = EffectifStatutPeriode.objects.filter(effectif=OuterRef("pk"), debut__lte=today).filter(
+        Q(fin__isnull=True) | Q(fin__gt=today)
+    )
+    first = EffectifStatutPeriode.objects.filter(effectif=OuterRef("pk")).values("effectif").annotate(d=Min("debut"))
+    effectifs = Effectif.objects.filter(Exists(EffectifStatutPeriode.objects.filter(effectif=OuterRef("pk"))))
+    if annees_scolaires is not None:
+        effectifs = effectifs.filter(annee_scolaire__in=annees_scolaires)
+    return effectifs.update(
+        statut_courant=Coalesce(Subquery(current.values("statut")[:1]), Value("INSCRIT")),
+        statut_courant_depuis=Coalesce(Subquery(current.values("debut")[:1]), Subquery(first.values("d")[:1])),
+    )

@@ -235,6 +235,10 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "revoquer-cles-inactives": {"task": "erp_keys.revoke_stale", "schedule": crontab(hour=4, minute=0)},
     "relancer-dossiers-en-attente": {"task": "transmissions.sweep_pending", "schedule": 60.0},
+    "statuts-courants-hebdomadaires": {
+        "task": "effectifs.refresh_statut_courant",
+        "schedule": crontab(day_of_week="saturday", hour=5, minute=0),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

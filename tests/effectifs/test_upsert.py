@@ -111,3 +111,23 @@ def test_historique_merge_appends_sorts_and_drops_later_entries():
         (3, "2024-10-01"),
     ]
     assert merged[-1]["date_reception"] == NOW.isoformat()
+
+
+@pytest.mark.django_db
+def test_weekly_refresh_moves_the_current_status_to_the_new_date():
+    import time_machine
+
+    from effectifs.tasks import refresh_statut_courant
+
+    organisme = OrganismeFactory()
+    effectifs_upsert(records=[_record(organisme, contrats=[])], now=NOW)
+    assert Effectif.objects.get().statut_courant == "ABANDON"  # 2025-03-06: more than 90 days without contract
+
+    effectifs_upsert(records=[_record(organisme, id_erp_apprenant="A2", annee_scolaire="2025-2026")], now=NOW)
+    with time_machine.travel(datetime(2025, 9, 15, tzinfo=UTC), tick=False):
+        updated = refresh_statut_courant()
+
+    # Only the current school years (2025-2025, 2025-2026) are refreshed.
+    assert updated == 1
+    refreshed = Effectif.objects.get(id_erp_apprenant="A2")
+    assert (refreshed.statut_courant, refreshed.statut_courant_depuis) == ("FIN_DE_FORMATION", date(2025, 8, 31))
