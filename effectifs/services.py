@@ -6,9 +6,13 @@ from datetime import date, datetime
 from django.db import connection, transaction
 from django.db.models import Exists, Min, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from effectifs.models import Effectif, EffectifStatutPeriode
+from effectifs.selectors.sifa import organisme_get_sifa, sifa_effectifs_eligibles
+from effectifs.sifa import TYPE_CFA
 from effectifs.statuts import parcours_for_effectif, periodes, statut_en_cours
+from organismes.models import AuditLog, Organisme
 
 IDENTITY = ("organisme_id", "annee_scolaire", "id_erp_apprenant")
 # Lists replace the stored value, even when empty (the ERP sends every contract at each transmission).
@@ -199,3 +203,28 @@ def effectifs_statut_courant_refresh(*, today: date, annees_scolaires: list[str]
         statut_courant=Coalesce(Subquery(current.values("statut")[:1]), Value("INSCRIT")),
         statut_courant_depuis=Coalesce(Subquery(current.values("debut")[:1]), Subquery(first.values("d")[:1])),
     )
+
+
+@transaction.atomic
+def effectifs_type_cfa_appliquer(*, user, organisme: Organisme, type_cfa: str, today: date | None = None) -> int:
+    """Set "Type de CFA" on every SIFA-eligible effectif of the organisme; return how many were updated.
+
+    Only the OFA knows its type de CFA, so it is set once for all the learners SIFA counts (§3.3,
+    reference PUT `/organismes/{id}/effectifs?sifa=true`). The value persists: a later transmission
+    replaces `type_cfa` only when it carries a non-empty one (upsert merge rule). Requires
+    `manage_effectifs` on the organisme (404 otherwise); the change is written to the audit log.
+    """
+    if type_cfa not in TYPE_CFA:
+        raise ValueError(f"Type de CFA inconnu : {type_cfa!r}")
+    organisme = organisme_get_sifa(user=user, public_id=organisme.public_id)
+    now = timezone.now()
+    lignes = sifa_effectifs_eligibles(user=user, organisme=organisme, today=today or now.date())
+    ids = [ligne.effectif.pk for ligne in lignes]
+    updated = Effectif.objects.filter(pk__in=ids).update(type_cfa=type_cfa, updated_at=now)
+    AuditLog.objects.create(
+        action="sifa_type_cfa",
+        user=user,
+        organisme=organisme,
+        data={"type_cfa": type_cfa, "nombre": updated, "effectifs": ids},
+    )
+    return updated

@@ -1,3 +1,4 @@
 """Reads on effectifs, always scoped by the permission module; one module per area."""
 
 from effectifs.selectors.indicateurs import *  # noqa: F403
+from effectifs.selectors.sifa import *  # noqa: F403

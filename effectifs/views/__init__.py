@@ -1,3 +1,4 @@
 """Pages of the effectifs app, one module per area (organisme dashboards, SIFA, territories)."""
 
 from effectifs.views.organisme import *  # noqa: F403
+from effectifs.views.sifa import *  # noqa: F403
