@@ -46,12 +46,39 @@ def is_not_mission_locale(user) -> bool:
     return organisation_type(user) != MISSION_LOCALE
 
 
+def has_not_transmitted(user) -> bool:
+    # "Mon enquête SIFA" is disabled until the organisme's first transmission (pages-import-sifa.md §1.1).
+    organisme = getattr(getattr(user, "organisation", None), "organisme", None)
+    return organisme is not None and organisme.first_transmission_date is None
+
+
+ORGANISMES_LABELS = {
+    "TETE_DE_RESEAU": "Mon réseau",
+    "DREETS": "Mon territoire",
+    "DRAAF": "Mon territoire",
+    "DDETS": "Mon territoire",
+    "ACADEMIE": "Mon territoire",
+    "CONSEIL_REGIONAL": "Mon territoire",
+    "CARIF_OREF_REGIONAL": "Mon territoire",
+    "ADMINISTRATEUR": "Tous les organismes",
+}
+
+
+def organismes_label(user) -> str:
+    return ORGANISMES_LABELS.get(organisation_type(user), "Mes organismes")
+
+
 @dataclass(frozen=True)
 class Link:
     label: str
     url_name: str
     when: Predicate | None = None
     icon: str = ""
+    # Shown but not clickable when this returns True (e.g. SIFA before a first transmission).
+    disabled: Predicate | None = None
+    disabled_title: str = ""
+    # The label may depend on the organisation ("Mon réseau", "Mon territoire"…).
+    label_for: Callable[[object], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -80,10 +107,16 @@ ANONYMOUS_NAV: tuple[Link | Menu, ...] = (
 # URL names the apps are expected to register; until they do, the entry stays hidden.
 USER_NAV: tuple[Link | Menu, ...] = (
     Link("Mon tableau de bord", "tableau_de_bord"),
-    Link("Mes organismes", "mes_organismes"),
+    Link("Mes organismes", "mes_organismes", label_for=organismes_label),
     Link("Mes indicateurs", "mes_indicateurs"),
-    Link("Mes effectifs", "mes_effectifs"),
-    Link("Mon enquête SIFA", "enquete_sifa"),
+    Link("Mes effectifs", "mes_effectifs", when=is_ofa),
+    Link(
+        "Mon enquête SIFA",
+        "enquete_sifa",
+        when=is_ofa,
+        disabled=has_not_transmitted,
+        disabled_title="Désactivé car votre organisme n'a encore rien transmis",
+    ),
     Link("Indicateurs Nationaux", "indicateurs_nationaux"),
     QUESTION_MENU,
 )
@@ -106,6 +139,7 @@ class NavItem:
     icon: str = ""
     key: str = ""
     active: bool = False
+    disabled_title: str = ""
     children: list[NavItem] = field(default_factory=list)
 
     @property
@@ -154,7 +188,11 @@ def _resolve(entries: Iterable[Link | Menu], user) -> list[NavItem]:
             continue
         url = reverse_or_none(entry.url_name)
         if url:
-            items.append(NavItem(label=entry.label, url=url, icon=entry.icon))
+            label = entry.label_for(user) if entry.label_for else entry.label
+            if entry.disabled is not None and entry.disabled(user):
+                items.append(NavItem(label=label, icon=entry.icon, disabled_title=entry.disabled_title))
+            else:
+                items.append(NavItem(label=label, url=url, icon=entry.icon))
     return items
 
 

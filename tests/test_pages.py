@@ -384,3 +384,41 @@ def test_predicates_read_the_real_organisation_type():
     dreets = UserFactory.build(organisation=OrganisationFactory.build(type="DREETS"))
     assert not navigation.is_ofa(dreets)
     assert not navigation.is_ofa(UserFactory.build(organisation=None))
+
+
+@pytest.mark.django_db
+def test_sifa_menu_entry_is_disabled_until_a_first_transmission(client):
+    from django.utils import timezone
+
+    from tests.factories import UserFactory
+
+    user = UserFactory()
+    client.force_login(user)
+    html = client.get(reverse("faq")).content.decode()
+    assert 'aria-disabled="true" title="Désactivé car votre organisme n&#x27;a encore rien transmis"' in html
+
+    organisme = user.organisation.organisme
+    organisme.first_transmission_date = timezone.now()
+    organisme.save()
+    html = client.get(reverse("faq")).content.decode()
+    assert f'href="{reverse("enquete_sifa")}"' in html
+    assert "aria-disabled" not in html
+
+
+@pytest.mark.django_db
+def test_organismes_tab_is_named_after_the_organisation(client):
+    from tdba.navigation import organismes_label
+    from tests.factories import OrganisationFactory, UserFactory
+
+    user = UserFactory(organisation=OrganisationFactory(type="TETE_DE_RESEAU"))
+    assert organismes_label(user) == "Mon réseau"
+    assert organismes_label(UserFactory(organisation=OrganisationFactory(type="DDETS"))) == "Mon territoire"
+    assert organismes_label(UserFactory(organisation=OrganisationFactory(type="ADMINISTRATEUR"))) == (
+        "Tous les organismes"
+    )
+    assert organismes_label(UserFactory()) == "Mes organismes"
+    client.force_login(user)
+    html = client.get(reverse("faq")).content.decode()
+    # Learners' pages are for organismes de formation only.
+    assert f'href="{reverse("mes_effectifs")}"' not in html
+    assert f'href="{reverse("enquete_sifa")}"' not in html
