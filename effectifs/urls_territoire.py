@@ -1,3 +1,18 @@
-"""Routes of the territoire pages (effectifs app)."""
+"""Routes of the territoire pages (effectifs app): transverse views, Mes organismes, national indicators."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from effectifs import views
+
+urlpatterns = [
+    path("organismes/", views.mes_organismes, name="mes_organismes"),
+    path("organismes/export/", views.mes_organismes_export, name="mes_organismes_export"),
+    path(
+        "organismes/export/<str:type_>/",
+        views.mes_organismes_probleme_export,
+        name="mes_organismes_probleme_export",
+    ),
+    path("indicateurs/listes/<str:type_>/", views.liste_nominative, name="liste_nominative"),
+    path("national/indicateurs/", views.indicateurs_nationaux, name="indicateurs_nationaux"),
+    path("api/v1/indicateurs/national", views.api_indicateurs_national, name="api_indicateurs_national"),
+]

@@ -61,6 +61,8 @@ ORGANISMES_LABELS = {
     "CONSEIL_REGIONAL": "Mon territoire",
     "CARIF_OREF_REGIONAL": "Mon territoire",
     "ADMINISTRATEUR": "Tous les organismes",
+    "OPERATEUR_PUBLIC_NATIONAL": "Tous les organismes",
+    "CARIF_OREF_NATIONAL": "Tous les organismes",
 }
 
 

@@ -2,3 +2,4 @@
 
 from effectifs.selectors.indicateurs import *  # noqa: F403
 from effectifs.selectors.sifa import *  # noqa: F403
+from effectifs.selectors.territoire import *  # noqa: F403

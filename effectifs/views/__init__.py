@@ -2,3 +2,4 @@
 
 from effectifs.views.organisme import *  # noqa: F403
 from effectifs.views.sifa import *  # noqa: F403
+from effectifs.views.territoire import *  # noqa: F403

@@ -64,11 +64,14 @@ def _organisme_links(organisme: Organisme, permissions) -> list[dict]:
 
 @require_safe
 def tableau_de_bord(request):
-    """Mon tableau de bord: the OFA's own organisme, or the perimeter page of other organisations."""
+    """Mon tableau de bord: the OFA's own organisme, or the transverse dashboard of other organisations."""
     organisme = _own_organisme(request)
     if organisme is not None:
         return _dashboard_organisme(request, organisme, own=True)
-    return _dashboard_perimetre(request)
+    # Imported here: the territoire module imports this one.
+    from effectifs.views.territoire import tableau_de_bord_transverse
+
+    return tableau_de_bord_transverse(request)
 
 
 @require_safe
@@ -158,30 +161,6 @@ def perimetre_label(user) -> str:
     if organisation.type in (t.ADMINISTRATEUR, t.OPERATEUR_PUBLIC_NATIONAL, t.CARIF_OREF_NATIONAL):
         return "tous les organismes nationaux"
     return ""
-
-
-def _dashboard_perimetre(request):
-    """Réseaux, public operators, administrators: the cards over their perimeter (fiable organismes only).
-
-    The transverse dashboard with the maps is a later issue.
-    """
-    today = _today()
-    form = MoisForm(request.GET or None, today=today)
-    d = form.date()
-    acl = acl_for_user(request.user)
-    context = {
-        "form": form,
-        "date": d,
-        "annee_scolaire": annee_scolaire_of(d),
-        "perimetre": perimetre_label(request.user),
-        "organisation_label": request.user.organisation.label if request.user.organisation else "",
-        "civilite": CIVILITES.get(request.user.civilite, ""),
-        "acces": bool(acl.indicateurs_effectifs),
-    }
-    if context["acces"]:
-        filtres = selectors.FiltresIndicateurs(date=d, today=today)
-        context["indicateurs"] = selectors.indicateurs_effectifs(user=request.user, filtres=filtres)
-    return render(request, "effectifs/tableau_de_bord_perimetre.html", context)
 
 
 # --------------------------------------------------------------------------- Mes effectifs
