@@ -467,3 +467,9 @@ def invitation_annuler(request, public_id):
         lambda: services.invitation_cancel(author=request.user, invitation=invitation),
         "L'invitation a été annulée.",
     )
+
+
+def email_management_disabled(request):
+    """allauth's e-mail management (add an address, make it primary) is not offered: the e-mail is the
+    identifier an organisation validated, read-only in "Mon compte" (pages-import-sifa.md §1.11)."""
+    raise Http404("La gestion des adresses courriel n'est pas disponible.")

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from organismes import views as organismes_views
 from tdba import views
 
 urlpatterns = [
@@ -13,6 +14,8 @@ urlpatterns = [
     path("mentions-legales/", views.mentions_legales, name="mentions_legales"),
     path("accessibilite/", views.accessibilite, name="accessibilite"),
     path("admin/", admin.site.urls),
+    # Before allauth: its e-mail management page is not part of the service.
+    path("comptes/email/", organismes_views.email_management_disabled, name="compte_email_desactive"),
     path("comptes/", include("allauth.urls")),
     path("api/v3/", include("transmissions.api.urls")),
     path("", include("organismes.urls")),

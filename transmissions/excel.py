@@ -572,6 +572,11 @@ def parse_file(
     raise _error("fichier_non_tableur")
 
 
+def _no_nul(value: object) -> object:
+    # NUL is never meaningful in a cell, and PostgreSQL cannot store it (text nor jsonb): drop it at the source.
+    return value.replace("\x00", "") or None if type(value) is str and "\x00" in value else value
+
+
 def _build(rows: Iterable[tuple[int, Sequence[object]]], *, max_rows: int, source_format: str) -> ParsedFile:
     iterator = iter(rows)
     for _line, header_cells in iterator:
@@ -604,7 +609,7 @@ def _build(rows: Iterable[tuple[int, Sequence[object]]], *, max_rows: int, sourc
     for line, cells in iterator:
         if len(cells) < needed_width:  # CSV rows can be ragged
             cells = [*cells, *([None] * (needed_width - len(cells)))]
-        converted = {key: convert(cells[index]) for key, index, convert in kept}
+        converted = {key: _no_nul(convert(cells[index])) for key, index, convert in kept}
         # Every converter gives None for a blank cell and only for it, so this is "the row is blank".
         if list(converted.values()).count(None) == len(converted):
             continue

@@ -5,6 +5,8 @@ messages, typos included) so that real ERPs can point at TDBA without a change.
 """
 
 import json
+import math
+import re
 import uuid
 
 from django.conf import settings
@@ -26,6 +28,76 @@ from transmissions.validation import strip_nulls, validate_dossier
 MISSING_KEY = "Clé API manquante"
 NOT_BEARER = "La clé API doit etre au format Bearer"  # sic: the reference's typo, which ERPs may match on
 INVALID_KEY = "La clé API n'est pas valide"
+
+
+# Bad-input hardening (issue 11, tests/bad_inputs/). A record is a flat object: its values are scalars, at most a
+# short list. Python's json module accepts what the reference's JSON.parse refuses (NaN, Infinity), turns 1e400
+# into an infinity and a 5,000-digit integer into a ValueError, and lets lone UTF-16 surrogates through (escaped,
+# or even as raw UTF-8 bytes); values nested a few hundred levels deep overflow the validator's and the encoder's
+# recursion. None of these can be stored (PostgreSQL's jsonb refuses NaN, \u0000 and lone surrogates, SQLite's
+# JSON_VALID refuses NaN) nor answered in JSON: the whole batch is refused with a 400 before anything is stored.
+MAX_JSON_DEPTH = 32
+MAX_INT_DIGITS = 4000  # Python refuses to parse more than 4300 digits (sys.get_int_max_str_digits)
+MESSAGE_NUMBER = "Le corps de la requête contient un nombre non représentable (NaN, Infinity ou hors limites)."
+MESSAGE_TOO_DEEP = "Le corps de la requête est trop profondément imbriqué."
+MESSAGE_FORBIDDEN_CHARACTER = (
+    "Le corps de la requête contient un caractère interdit (caractère nul U+0000 ou demi-paire UTF-16 isolée)."
+)
+# Cheap pre-check on the raw body; only a match leads to the walk over every string.
+_SUSPECT_ESCAPE_RE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})|\xed[\xa0-\xbf]")
+_FORBIDDEN_CHARACTER_RE = re.compile(r"[\x00\ud800-\udfff]")
+
+
+class _BadNumber(ValueError):
+    pass
+
+
+def _parse_constant(name: str):
+    raise _BadNumber(name)
+
+
+def _parse_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise _BadNumber(text)
+    return value
+
+
+def _parse_int(text: str) -> int:
+    if len(text) > MAX_INT_DIGITS:
+        raise _BadNumber(text)
+    return int(text)
+
+
+def _too_deep(data) -> bool:
+    """True if arrays and objects nest more than MAX_JSON_DEPTH levels (iterative: no recursion to overflow)."""
+    if type(data) not in (list, dict):
+        return False
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        for child in value.values() if type(value) is dict else value:
+            if type(child) in (list, dict):
+                if depth >= MAX_JSON_DEPTH:
+                    return True
+                stack.append((child, depth + 1))
+    return False
+
+
+def _has_forbidden_character(data) -> bool:
+    """True if a string (value or key) holds U+0000 or a lone surrogate."""
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if type(value) is str:
+            if _FORBIDDEN_CHARACTER_RE.search(value):
+                return True
+        elif type(value) is dict:
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif type(value) is list:
+            stack.extend(value)
+    return False
 
 
 def _iso(value) -> str:
@@ -101,12 +173,20 @@ class ErpApiView(APIView):
             data = {}
         else:
             try:
-                data = json.loads(body or b"{}")
+                data = json.loads(
+                    body or b"{}", parse_constant=_parse_constant, parse_float=_parse_float, parse_int=_parse_int
+                )
             except (json.JSONDecodeError, UnicodeDecodeError) as exc:
                 position = f" (ligne {exc.lineno}, colonne {exc.colno})" if hasattr(exc, "lineno") else ""
                 return None, error(400, "Bad Request", f"Le corps de la requête n'est pas un JSON valide{position}.")
+            except _BadNumber:
+                return None, error(400, "Bad Request", MESSAGE_NUMBER)
             except RecursionError:
-                return None, error(400, "Bad Request", "Le corps de la requête est trop profondément imbriqué.")
+                return None, error(400, "Bad Request", MESSAGE_TOO_DEEP)
+            if _too_deep(data):
+                return None, error(400, "Bad Request", MESSAGE_TOO_DEEP)
+            if _SUSPECT_ESCAPE_RE.search(body) and _has_forbidden_character(data):
+                return None, error(400, "Bad Request", MESSAGE_FORBIDDEN_CHARACTER)
         if not isinstance(data, list):
             return None, validation_error(
                 [
