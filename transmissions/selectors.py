@@ -199,3 +199,25 @@ def transmission_report_rows(*, organisme: Organisme, day: date):
         .values_list("processed_at", "payload", "validation_errors", "error")
         .iterator(chunk_size=500)
     )
+
+
+def transmission_errors_by_code(*, organisme: Organisme, since: date, limit: int = 5000) -> list[tuple[str, int]]:
+    """Rule codes of the errors in what the organisme sent since `since`, most frequent first (quality panel).
+
+    Bounded to the `limit` most recent records in error: the panel shows orders of magnitude, the report
+    pages give the detail.
+    """
+    counts: dict[str, int] = {}
+    errors = (
+        _sent_by(organisme)
+        .filter(has_error=True, processed_at__date__gte=since)
+        .order_by("-processed_at")
+        .values_list("validation_errors", "error")[:limit]
+    )
+    for validation_errors, technical in errors:
+        codes = {e.get("code") or "autre" for e in validation_errors or []} or (
+            {"erreur_technique"} if technical else set()
+        )
+        for code in codes:
+            counts[code] = counts.get(code, 0) + 1
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))

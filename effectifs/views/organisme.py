@@ -4,7 +4,7 @@ Every number and every name comes from `effectifs.selectors`, scoped by the perm
 organisme or a learner outside the user's scope answers 404 (conventions.md).
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -21,8 +21,11 @@ from organismes.permissions import acl_for_user
 from organismes.selectors import organisme_get_for_user, organisme_permissions_for_user
 from tdba.navigation import reverse_or_none
 from transmissions.excel import xlsx_bytes
+from transmissions.selectors import transmission_errors_by_code
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# The quality panel looks at the records refused during the last week of transmissions.
+ERREURS_RECENTES_JOURS = 7
 
 
 def _today() -> date:
@@ -141,6 +144,13 @@ def _dashboard_organisme(request, organisme: Organisme, *, own: bool):
         context["effectifs_url"] = (
             reverse("mes_effectifs") if own else reverse("organisme_effectifs", args=[organisme.public_id])
         )
+    if permissions.configurer_mode_transmission:
+        # The page shows several things: what this organisme sent and what was refused (transmissions app).
+        context["erreurs_recentes"] = transmission_errors_by_code(
+            organisme=organisme, since=today - timedelta(days=ERREURS_RECENTES_JOURS)
+        )
+        context["erreurs_recentes_jours"] = ERREURS_RECENTES_JOURS
+        context["transmissions_url"] = reverse("organisme_transmissions", args=[organisme.public_id])
     return render(request, "effectifs/tableau_de_bord.html", context)
 
 

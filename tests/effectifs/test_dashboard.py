@@ -174,3 +174,38 @@ def test_dashboard_of_an_organisme_without_user_access(client, db):
     other = OrganismeFactory()
     client.force_login(ofa_user(OrganismeFactory()))
     assert client.get(f"/organismes/{other.public_id}/tableau-de-bord/").status_code == 404
+
+
+def test_dashboard_shows_recent_refusals_by_rule_code_and_the_error_alert(client, famille, cle):
+    from tests.transmissions.conftest import dossier
+
+    response = client.post(
+        "/api/v3/dossiers-apprenants",
+        [dossier(etablissement_formateur_uai="0802004"), dossier(id_erp_apprenant="2", sexe_apprenant="Homme")],
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {cle}",
+    )
+    assert response.status_code == 200
+    client.force_login(ofa_user(famille["cible"]))
+
+    html = client.get("/tableau-de-bord/").content.decode()
+
+    assert "Dossiers refusés lors des transmissions des 7 derniers jours" in html
+    assert "<code>uai_invalide</code> : 1 dossier" in html and "<code>sexe_invalide</code> : 1 dossier" in html
+    assert "des erreurs ont été détectées dans vos données" in html
+
+
+def test_refusals_of_another_organisme_are_not_shown(client, famille, cle):
+    from tests.transmissions.conftest import dossier
+
+    client.post(
+        "/api/v3/dossiers-apprenants",
+        [dossier(etablissement_formateur_uai="0802004")],
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {cle}",
+    )
+    client.force_login(ofa_user(famille["responsable"]))
+
+    html = client.get("/tableau-de-bord/").content.decode()
+
+    assert "Dossiers refusés" not in html and "uai_invalide" not in html
