@@ -22,3 +22,20 @@ def _close_live_server_connections(django_db_setup, django_db_blocker):
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                 "WHERE datname = current_database() AND pid <> pg_backend_pid()"
             )
+
+
+@pytest.fixture
+def reference_data():
+    """Reload the reference data that data migrations ship (territories, DSFR config, ERP catalogue).
+
+    Transactional tests (transaction=True) end with a flush that empties every table; those that need the
+    reference rows call this fixture instead of `serialized_rollback`, which clashes with the content types
+    the other transactional tests' flush recreates.
+    """
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("organismes.migrations.0002_territoires").load_territoires(apps, None)
+    import_module("organismes.migrations.0002_territoires").load_dsfr_config(apps, None)
+    import_module("erp_keys.migrations.0002_catalogue").load_catalogue(apps, None)

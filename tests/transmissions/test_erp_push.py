@@ -13,7 +13,7 @@ from tests.transmissions.conftest import FORMATEUR, RESPONSABLE, dossier
 from transmissions.models import QueueItem
 
 # Real HTTP needs committed data; the territories of the data migrations are restored after each test.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_data")]
 
 
 @pytest.fixture

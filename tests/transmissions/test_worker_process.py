@@ -28,7 +28,7 @@ from transmissions.models import Lot, QueueItem
 from transmissions.tasks import sweep_pending
 
 # The worker must see committed rows; the flush between tests must not lose the migrations' reference data.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_data")]
 
 DRAIN_TIMEOUT = 60  # seconds; a run normally takes a few
 
