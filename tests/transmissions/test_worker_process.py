@@ -39,7 +39,7 @@ def _database_url() -> str:
     if connection.vendor == "sqlite":
         name = str(db["NAME"])
         if name == ":memory:" or name.startswith("file:"):
-            pytest.skip("the SQLite test database is in memory: set DATABASES['default']['TEST']['NAME']")
+            pytest.fail("the SQLite test database is in memory: set DATABASES['default']['TEST']['NAME']")
         return f"sqlite:///{Path(name).resolve()}"
     if connection.vendor == "postgresql":
         credentials = quote(db["USER"] or "", safe="")
@@ -48,7 +48,7 @@ def _database_url() -> str:
         host = db["HOST"] or "localhost"
         port = f":{db['PORT']}" if db["PORT"] else ""
         return f"postgres://{credentials}@{host}{port}/{quote(db['NAME'], safe='')}"
-    pytest.skip(f"no worker test for {connection.vendor}")
+    pytest.fail(f"no worker test for {connection.vendor}: a worker subprocess cannot reach this database")
 
 
 @pytest.fixture
