@@ -26,3 +26,6 @@ urlpatterns = [
 
 if settings.DEBUG:
     urlpatterns += []
+
+# A database that cannot be reached answers 503 (French page, or the API's JSON envelope).
+handler500 = "tdba.views.server_error"

@@ -1,10 +1,18 @@
 """Public pages: landing, help (FAQ, glossaire, contact) and legal pages."""
 
+import logging
+import sys
+
 from django.contrib.auth.decorators import login_not_required
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_safe
 
 from tdba.navigation import reverse_or_none
+
+logger = logging.getLogger(__name__)
 
 # Terms users meet on the dashboard, the Excel template and the ERP set-up (alphabetical order).
 GLOSSAIRE = [
@@ -173,3 +181,28 @@ def mentions_legales(request):
 @require_safe
 def accessibilite(request):
     return render(request, "pages/accessibilite.html")
+
+
+DATABASE_DOWN_MESSAGE = (
+    "Le service est momentanément indisponible. Rien n'a été enregistré : réessayez dans quelques minutes."
+)
+DATABASE_DOWN_RETRY_AFTER = "60"
+
+
+@login_not_required
+def server_error(request):
+    """handler500: a database that cannot be reached answers 503 with a clear French message, never a bare 500.
+
+    Writes run in transactions, so an interrupted request leaves nothing half-written. ERPs get the API's JSON
+    envelope and a Retry-After; people get a page. Any other error keeps the standalone 500 page.
+    """
+    error = sys.exc_info()[1]
+    if isinstance(error, OperationalError | InterfaceError):
+        logger.warning("database unavailable: %s", type(error).__name__)
+        if request.path.startswith("/api/"):
+            response = JsonResponse({"error": "Service Unavailable", "message": DATABASE_DOWN_MESSAGE}, status=503)
+        else:
+            response = HttpResponse(render_to_string("503.html", {"message": DATABASE_DOWN_MESSAGE}), status=503)
+        response["Retry-After"] = DATABASE_DOWN_RETRY_AFTER
+        return response
+    return HttpResponseServerError(render_to_string("500.html"))
