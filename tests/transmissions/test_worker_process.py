@@ -210,7 +210,8 @@ def test_worker_killed_mid_lot_loses_nothing(api, fixture_couple, worker, queue)
     deadline = time.monotonic() + DRAIN_TIMEOUT
     while not QueueItem.objects.filter(lot=lot, processed_at__isnull=False).exists():
         worker.assert_alive()
-        assert time.monotonic() < deadline, worker.log()
+        if time.monotonic() >= deadline:  # a bound on the wait, not a speed check
+            pytest.fail(f"the worker processed nothing in {DRAIN_TIMEOUT} s:\n{worker.log()}")
         time.sleep(0.05)
     worker.kill(signal.SIGKILL)
     done_before = QueueItem.objects.filter(lot=lot, processed_at__isnull=False).count()
