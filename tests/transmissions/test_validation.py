@@ -13,6 +13,9 @@ from pathlib import Path
 import pytest
 
 from transmissions import validation
+from transmissions.exemples import SAMPLE_ABANDON as ABANDON
+from transmissions.exemples import SAMPLE_FULL as FULL
+from transmissions.exemples import SAMPLE_MINIMAL as MINIMAL
 from transmissions.validation import (
     BOOLEAN_FIELDS,
     DATE_FIELDS,
@@ -37,107 +40,6 @@ from transmissions.validation import (
 
 UTC = dt.UTC
 
-# §6.1
-MINIMAL = {
-    "nom_apprenant": "Lefebvre",
-    "prenom_apprenant": "Camille",
-    "date_de_naissance_apprenant": "2007-05-21",
-    "annee_scolaire": "2025-2026",
-    "id_erp_apprenant": "GESTI-2025-00042",
-    "date_inscription_formation": "2025-06-20",
-    "date_entree_formation": "2025-09-08",
-    "date_fin_formation": "2027-07-02",
-    "etablissement_responsable_uai": "0755805C",
-    "etablissement_responsable_siret": "77568013501139",
-    "etablissement_formateur_uai": "0802004U",
-    "etablissement_formateur_siret": "77937827200016",
-    "formation_rncp": "RNCP34670",
-    "formation_cfd": "50033616",
-    "duree_theorique_formation_mois": 24,
-}
-
-# §6.2
-FULL = {
-    "nom_apprenant": "Moreau",
-    "prenom_apprenant": "Yanis",
-    "date_de_naissance_apprenant": "2005-11-03T00:00:00.000Z",
-    "annee_scolaire": "2025-2026",
-    "statut_apprenant": 3,
-    "date_metier_mise_a_jour_statut": "2025-11-17T09:12:00Z",
-    "id_erp_apprenant": "YP-778812",
-    "ine_apprenant": "1234567890A",
-    "nir_apprenant": "1 05 11 75 056 123 45",
-    "email_contact": "yanis.moreau@example.org",
-    "tel_apprenant": "06 12 34 56 78",
-    "adresse_apprenant": "12 rue des Lilas",
-    "code_postal_apprenant": "75019",
-    "code_commune_insee_apprenant": "75056",
-    "code_postal_de_naissance_apprenant": "13001",
-    "code_commune_insee_de_naissance_apprenant": "13055",
-    "sexe_apprenant": "M",
-    "rqth_apprenant": True,
-    "date_rqth_apprenant": "2022-03-01",
-    "responsable_apprenant_mail1": "parent1@example.org",
-    "responsable_apprenant_mail2": "parent2@example.org",
-    "derniere_situation": 4001,
-    "dernier_organisme_uai": "75",
-    "type_cfa": "04",
-    "custom_statut_apprenant": "Apprenti - 2e contrat",
-    "libelle_court_formation": "CAP COIFFURE",
-    "annee_formation": 2,
-    "formation_rncp": "RNCP34670",
-    "formation_cfd": "50033616",
-    "formation_presentielle": True,
-    "duree_theorique_formation_mois": 24,
-    "date_inscription_formation": "2024-06-15",
-    "date_entree_formation": "2024-09-02",
-    "date_fin_formation": "2026-06-30",
-    "nom_referent_handicap_formation": "Bernard",
-    "prenom_referent_handicap_formation": "Sophie",
-    "email_referent_handicap_formation": "referent.handicap@example.org",
-    "contrat_date_debut": "2024-09-16",
-    "contrat_date_fin": "2026-06-30",
-    "contrat_date_rupture": "2025-03-14",
-    "cause_rupture_contrat": "résiliation",
-    "siret_employeur": "123 456 789 01234",
-    "contrat_date_debut_2": "2025-04-07",
-    "contrat_date_fin_2": "2026-06-30",
-    "siret_employeur_2": "98765432100017",
-    "etablissement_responsable_uai": "0755805C",
-    "etablissement_responsable_siret": "77568013501139",
-    "etablissement_formateur_uai": "0802004U",
-    "etablissement_formateur_siret": "77937827200016",
-    "etablissement_lieu_de_formation_uai": "0802004U",
-    "etablissement_lieu_de_formation_siret": "77937827200016",
-    "etablissement_lieu_de_formation_adresse": "1 rue de la Paix",
-    "etablissement_lieu_de_formation_code_postal": "80000",
-}
-
-# §6.3
-ABANDON = {
-    "nom_apprenant": "Petit",
-    "prenom_apprenant": "Inès",
-    "date_de_naissance_apprenant": "2006-01-30",
-    "annee_scolaire": "2025/2026",
-    "statut_apprenant": "0",
-    "date_metier_mise_a_jour_statut": "2025-12-01T00:00:00Z",
-    "id_erp_apprenant": 120045,
-    "sexe_apprenant": "2",
-    "email_contact": "ines.petit@example.org",
-    "date_inscription_formation": "2025-07-01",
-    "date_entree_formation": "2025-09-01",
-    "date_fin_formation": "2026-06-30",
-    "date_exclusion_formation": "2025-12-01",
-    "cause_exclusion_formation": "absences répétées et injustifiées",
-    "contrat_date_debut": "2025-09-15",
-    "contrat_date_rupture": "2025-11-20",
-    "cause_rupture_contrat": "démission",
-    "formation_rncp": "34670",
-    "etablissement_responsable_uai": "0755805C",
-    "etablissement_responsable_siret": "77568013501139",
-    "etablissement_formateur_uai": "0802004u",
-    "etablissement_formateur_siret": "779 378 272 00016",
-}
 
 # The valid item of §1.4's sample answer, as the ERP sent it.
 SAMPLE_VALID = {
