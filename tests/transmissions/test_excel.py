@@ -1,4 +1,4 @@
-"""Unit tests of transmissions/excel.py: every file is generated here (see tests/data/README.md), no database."""
+"""Unit tests of the transmissions.excel package: every file is generated here (see tests/data/README.md), no database."""
 
 import csv
 import datetime as dt
@@ -791,16 +791,16 @@ def test_far_cells_cannot_sneak_past_the_bound(far_cell):
 
 def test_ordinary_workbooks_skip_the_exact_scan(monkeypatch):
     """The exact scan costs ~5 times the fast checks: sheets from spreadsheet applications must not need it."""
-    from transmissions import excel
+    from transmissions.excel import archive
 
-    exact = excel._ROW_OR_CELL_RE
+    exact = archive._ROW_OR_CELL_RE
 
     class NoExactScanOfSheets:
         def finditer(self, xml):
             assert b"<sheetData" not in xml, "exact scan used on a sheet"
             return exact.finditer(xml)  # small parts (theme...) may take it: it is cheap on them
 
-    monkeypatch.setattr(excel, "_ROW_OR_CELL_RE", NoExactScanOfSheets())
+    monkeypatch.setattr(archive, "_ROW_OR_CELL_RE", NoExactScanOfSheets())
     assert parse_file(filename="effectifs.xlsx", content=build_template()).rows
     assert len(parse_file(filename="effectifs.xlsx", content=make_xlsx(_many_rows(300))).rows) == 300
     assert parse_file(filename="e.xlsx", content=xlsx_bytes(HEADERS, [["x"] * 4])).rows
