@@ -36,33 +36,55 @@ def historique_merge(historique: list, valeur: int | None, date_statut: str | No
     return merged[: merged.index(entry) + 1]
 
 
+def parcours_compute(
+    *, date_entree, date_fin, contrats, date_exclusion, historique_statut, annee_scolaire, today: date
+) -> tuple[list, str, date | None, list[tuple[str, date, date | None]]]:
+    """(parcours, statut actuel, depuis, periods as (statut, début, fin)) of an effectif's merged values."""
+    parcours = parcours_for_effectif(
+        date_entree=date_entree,
+        date_fin=date_fin,
+        contrats=contrats,
+        date_exclusion=date_exclusion,
+        historique_statut=historique_statut,
+        annee_scolaire=annee_scolaire,
+    )
+    if not parcours:
+        return [], "", None, []
+    depuis = next((d for d, _ in reversed(parcours) if d <= today), parcours[0][0])
+    return (
+        [[d.isoformat(), s.value] for d, s in parcours],
+        statut_en_cours(parcours, today).value,
+        depuis,
+        [(s.value, debut, fin) for s, debut, fin in periodes(parcours)],
+    )
+
+
 def effectif_parcours_apply(effectif: Effectif, *, today: date) -> list[EffectifStatutPeriode]:
     """Recompute the effectif's parcours and current status; return its periods (not saved)."""
-    parcours = parcours_for_effectif(
+    parcours, statut, depuis, periods = parcours_compute(
         date_entree=effectif.date_entree,
         date_fin=effectif.date_fin,
         contrats=effectif.contrats,
         date_exclusion=effectif.date_exclusion,
         historique_statut=effectif.historique_statut,
         annee_scolaire=effectif.annee_scolaire,
+        today=today,
     )
-    if not parcours:
-        effectif.parcours, effectif.statut_courant, effectif.statut_courant_depuis = [], "", None
-        return []
-    effectif.parcours = [[d.isoformat(), s.value] for d, s in parcours]
-    effectif.statut_courant = statut_en_cours(parcours, today).value
-    effectif.statut_courant_depuis = next((d for d, _ in reversed(parcours) if d <= today), parcours[0][0])
-    return [EffectifStatutPeriode(statut=s.value, debut=debut, fin=fin) for s, debut, fin in periodes(parcours)]
+    effectif.parcours, effectif.statut_courant, effectif.statut_courant_depuis = parcours, statut, depuis
+    return [EffectifStatutPeriode(statut=s, debut=debut, fin=fin) for s, debut, fin in periods]
 
 
 @transaction.atomic
-def effectifs_upsert(*, records: list[dict], now: datetime) -> list[Effectif]:
+def effectifs_upsert(*, records: list[dict], now: datetime) -> list[int]:
     """Create or merge effectifs keyed by (formateur, année scolaire, id ERP); statuses recomputed.
 
     Each record holds Effectif field values (attnames) plus optionally `statut_declare` = (valeur, date).
     Merge rules: a new empty value (None, "") keeps the stored one; `contrats` is replaced; the declared
-    status history is rebuilt. Returns the effectifs in the order of the records.
+    status history is rebuilt. Returns the effectif ids in the order of the records (the same learner twice
+    in a batch is merged in order and gets the same id).
     """
+    if connection.vendor == "postgresql":
+        return _upsert_postgresql(records, now=now)
     keys = {tuple(r[k] for k in IDENTITY) for r in records}
     existing = {}
     if keys:
@@ -95,25 +117,6 @@ def effectifs_upsert(*, records: list[dict], now: datetime) -> list[Effectif]:
 
     effectifs = list(by_key.values())
     periods_by_key = {key: effectif_parcours_apply(e, today=today) for key, e in by_key.items()}
-    for effectif in effectifs:
-        effectif.updated_at = now
-        if effectif.created_at is None:
-            effectif.created_at = now
-        # Existing rows are updated through the identity conflict, which keeps their id and public_id.
-        effectif.pk = None
-    periods = []
-    if connection.vendor == "postgresql":
-        _upsert_postgresql(by_key)
-        ids = [e.pk for e in effectifs]
-        periods_table = connection.ops.quote_name(EffectifStatutPeriode._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {periods_table} WHERE effectif_id = ANY(%s)", [ids])  # noqa: S608 - identifiers from the model's metadata
-            with cursor.cursor.copy(f"COPY {periods_table} (effectif_id, statut, debut, fin) FROM STDIN") as copy:
-                for key, effectif in by_key.items():
-                    for period in periods_by_key[key]:
-                        period.effectif_id = effectif.pk
-                        copy.write_row((effectif.pk, period.statut, period.debut, period.fin))
-        return [by_key[key] for key in order]
     Effectif.objects.bulk_create(
         effectifs,
         update_conflicts=True,
@@ -123,54 +126,196 @@ def effectifs_upsert(*, records: list[dict], now: datetime) -> list[Effectif]:
     )
     ids = [e.pk for e in effectifs]
     EffectifStatutPeriode.objects.filter(effectif_id__in=ids).delete()
+    periods = []
     for key, effectif in by_key.items():
         for period in periods_by_key[key]:
             period.effectif_id = effectif.pk
             periods.append(period)
     EffectifStatutPeriode.objects.bulk_create(periods, batch_size=2000)
-    return [by_key[key] for key in order]
+    return [by_key[key].pk for key in order]
 
 
-# Every column but the primary key (INSERT) and those the conflict updates (see UPSERT_FIELDS).
-_INSERT_FIELDS = [f for f in Effectif._meta.concrete_fields if not f.primary_key]
+# PostgreSQL path (performance, docs/performance.md): no model instance is built. The batch is merged in
+# Python on dictionaries; the stored rows are read back only for what the merge and the parcours need; new
+# learners are inserted and known ones updated with one statement each, the rows travelling as one JSON
+# document read by jsonb_to_recordset; periods are rewritten with COPY.
+_FIELDS = {f.attname: f for f in Effectif._meta.concrete_fields}
+# What the parcours needs from a stored row when the new record leaves it empty.
+_PARCOURS_FIELDS = ("date_entree", "date_fin", "date_exclusion", "contrats", "historique_statut")
+# Written on every upsert whatever the record says.
+_COMPUTED_FIELDS = ("historique_statut", "parcours", "statut_courant", "statut_courant_depuis", "transmitted_at")
+# A new row's values for the columns a record does not fill (no database default: Django applies them).
+_INSERT_DEFAULTS = {
+    f.attname: f.get_default()
+    for f in Effectif._meta.concrete_fields
+    if not f.primary_key and f.attname not in ("public_id", "created_at", "updated_at")
+}
 
 
-def _upsert_postgresql(by_key: dict[tuple, Effectif]) -> None:
-    """The same INSERT … ON CONFLICT DO UPDATE as bulk_create(update_conflicts=True), rows sent as one JSON document.
+def _merge_batch(records: list[dict]) -> tuple[dict[tuple, dict], list[tuple]]:
+    """The batch's records merged per learner, in order: later non-empty values win, statuses accumulate."""
+    merged: dict[tuple, dict] = {}
+    order = []
+    for record in records:
+        key = (record["organisme_id"], record["annee_scolaire"], record["id_erp_apprenant"])
+        order.append(key)
+        values = merged.get(key)
+        if values is None:
+            values = merged[key] = {"statuts": []}
+        for field, value in record.items():
+            if field == "statut_declare":
+                if value:
+                    values["statuts"].append(value)
+            elif field in REPLACED_FIELDS or value not in (None, ""):
+                values[field] = value
+    return merged, order
 
-    Performance (docs/performance.md): bulk_create sends ~60 columns as typed arrays, JSON columns included,
-    which psycopg escapes in Python; jsonb_to_recordset lets PostgreSQL read the rows from one json.dumps.
-    Values go through each field's pre_save (auto_now / auto_now_add, as bulk_create does) and to_python
-    representation; ids are read back by identity.
-    """
+
+def _upsert_postgresql(records: list[dict], *, now: datetime) -> list[int]:
+    merged, order = _merge_batch(records)
+    today = now.date()
+    ids: dict[tuple, int] = {}
+    pending = dict(sorted(merged.items()))  # a fixed key order: concurrent workers lock rows in the same order
+    for _attempt in range(3):
+        stored = _stored_rows(list(pending))
+        updates, inserts = [], []
+        for key, values in pending.items():
+            row = stored.get(key)
+            base = row or {**_INSERT_DEFAULTS, "organisme_id": key[0], "annee_scolaire": key[1]}
+            historique = list(base["historique_statut"] or [])
+            for statut in values["statuts"]:
+                historique = historique_merge(historique, *statut, now)
+            parcours, statut, depuis, periods = parcours_compute(
+                date_entree=values.get("date_entree", base["date_entree"]),
+                date_fin=values.get("date_fin", base["date_fin"]),
+                contrats=values.get("contrats", base["contrats"]),
+                date_exclusion=values.get("date_exclusion", base["date_exclusion"]),
+                historique_statut=historique,
+                annee_scolaire=key[1],
+                today=today,
+            )
+            fields = {k: v for k, v in values.items() if k != "statuts"}
+            fields.update(
+                historique_statut=historique,
+                parcours=parcours,
+                statut_courant=statut,
+                statut_courant_depuis=depuis,
+                transmitted_at=now,
+                updated_at=now,
+            )
+            if row is None:
+                inserts.append((key, {**_INSERT_DEFAULTS, **fields, "created_at": now}, periods))
+            else:
+                updates.append((key, {**fields, "id": row["id"]}, periods))
+        ids.update(_update_rows(updates))
+        inserted = _insert_rows(inserts)
+        ids.update(inserted)
+        _write_periods([(ids[key], periods) for key, _, periods in updates + inserts if key in ids])
+        # A learner another worker inserted meanwhile was skipped (ON CONFLICT DO NOTHING): merge it again.
+        pending = {key: pending[key] for key, _, _ in inserts if key not in inserted}
+        if not pending:
+            return [ids[key] for key in order]
+    raise RuntimeError("effectifs_upsert: concurrent inserts did not settle")  # pragma: no cover
+
+
+def _table_sql() -> tuple:
     quote = connection.ops.quote_name
-    rows = []
-    for effectif in by_key.values():
-        row = {}
-        for field in _INSERT_FIELDS:
-            row[field.column] = field.pre_save(effectif, add=True)
-        rows.append(row)
-    columns = [f.column for f in _INSERT_FIELDS]
-    definitions = ", ".join(f"{quote(f.column)} {_recordset_type(f)}" for f in _INSERT_FIELDS)
-    names = ", ".join(quote(c) for c in columns)
-    updates = ", ".join(
-        f"{quote(f.column)} = EXCLUDED.{quote(f.column)}" for f in _INSERT_FIELDS if f.attname in UPSERT_FIELDS
-    )
-    identity = ", ".join(quote(Effectif._meta.get_field(k).column) for k in IDENTITY)
-    table = quote(Effectif._meta.db_table)
+    return quote, quote(Effectif._meta.db_table)
+
+
+def _stored_rows(keys: list[tuple]) -> dict[tuple, dict]:
+    """The stored learners of `keys`, locked for this transaction (what the merge and the parcours read)."""
+    if not keys:
+        return {}
+    quote, table = _table_sql()
+    columns = ", ".join(f"e.{quote(_FIELDS[name].column)}" for name in _PARCOURS_FIELDS)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""INSERT INTO {table} ({names})
-                SELECT {names} FROM jsonb_to_recordset(%s::jsonb) AS v({definitions})
-                ON CONFLICT ({identity}) DO UPDATE SET {updates}
+            f"""SELECT e.id, e.organisme_id, e.annee_scolaire, e.id_erp_apprenant, {columns}
+                FROM {table} AS e
+                WHERE e.organisme_id = ANY(%s) AND e.id_erp_apprenant = ANY(%s::varchar[])
+                ORDER BY e.id FOR UPDATE OF e""",  # noqa: S608 - identifiers from the model's metadata
+            # By organisme and ERP id, the school year checked below: a plan that stays right whatever the
+            # table's statistics (a join on the three columns went through the (année, organisme) index and
+            # read every learner of the organisme once per key until the table was analysed).
+            [sorted({k[0] for k in keys}), sorted({k[2] for k in keys})],
+        )
+        wanted = set(keys)
+        names = ("id", *_PARCOURS_FIELDS)
+        stored = {}
+        for row in cursor.fetchall():
+            if tuple(row[1:4]) not in wanted:
+                continue
+            values = dict(zip(names, (row[0], *row[4:]), strict=True))
+            for name in ("contrats", "historique_statut"):
+                # Django reads jsonb as text (JSONField.from_db_value decodes it); a raw cursor gets the text.
+                if isinstance(values[name], str):
+                    values[name] = json.loads(values[name])
+            stored[tuple(row[1:4])] = values
+        return stored
+
+
+def _recordset(names) -> str:
+    quote = connection.ops.quote_name
+    return ", ".join(f"{quote(_FIELDS[n].column)} {_recordset_type(_FIELDS[n])}" for n in names)
+
+
+def _update_rows(updates: list[tuple]) -> dict[tuple, int]:
+    """Known learners: empty values keep the stored ones, computed fields are written as they are."""
+    if not updates:
+        return {}
+    quote, table = _table_sql()
+    names = sorted({name for _, fields, _ in updates for name in fields} - {"id", *IDENTITY})
+    assignments = []
+    for name in names:
+        column = quote(_FIELDS[name].column)
+        if name in _COMPUTED_FIELDS or name == "updated_at":
+            assignments.append(f"{column} = v.{column}")
+        else:
+            # Absent or empty: the stored value stays. A replaced field (contrats) is never None when sent.
+            assignments.append(f"{column} = COALESCE(v.{column}, e.{column})")
+    rows = [{_FIELDS[n].column: fields.get(n) for n in names} | {"id": fields["id"]} for _, fields, _ in updates]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""UPDATE {table} AS e SET {", ".join(assignments)}
+                FROM jsonb_to_recordset(%s::jsonb) AS v(id bigint, {_recordset(names)})
+                WHERE e.id = v.id""",  # noqa: S608 - identifiers from the model's metadata
+            [json.dumps(rows, default=_json_value)],
+        )
+    return {key: fields["id"] for key, fields, _ in updates}
+
+
+def _insert_rows(inserts: list[tuple]) -> dict[tuple, int]:
+    """New learners; one inserted meanwhile by another transaction is skipped (and merged on the next pass)."""
+    if not inserts:
+        return {}
+    quote, table = _table_sql()
+    names = [n for n in _FIELDS if n not in ("id", "public_id")]
+    columns = ", ".join(quote(_FIELDS[n].column) for n in names)
+    identity = ", ".join(quote(_FIELDS[k].column) for k in IDENTITY)
+    rows = [{_FIELDS[n].column: fields[n] for n in names} for _, fields, _ in inserts]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {table} ({quote("public_id")}, {columns})
+                SELECT gen_random_uuid(), {columns} FROM jsonb_to_recordset(%s::jsonb) AS v({_recordset(names)})
+                ON CONFLICT ({identity}) DO NOTHING
                 RETURNING id, {identity}""",  # noqa: S608 - identifiers from the model's metadata
             [json.dumps(rows, default=_json_value)],
         )
-        ids = {tuple(row[1:]): row[0] for row in cursor.fetchall()}
-    for key, effectif in by_key.items():
-        effectif.pk = ids[key]
-        effectif._state.adding = False
-        effectif._state.db = connection.alias
+        return {tuple(row[1:]): row[0] for row in cursor.fetchall()}
+
+
+def _write_periods(periods: list[tuple[int, list]]) -> None:
+    """Replace the status periods of the effectifs (`(id, [(statut, début, fin)…])`)."""
+    if not periods:
+        return
+    table = connection.ops.quote_name(EffectifStatutPeriode._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE effectif_id = ANY(%s)", [[i for i, _ in periods]])  # noqa: S608 - identifiers from the model's metadata
+        with cursor.cursor.copy(f"COPY {table} (effectif_id, statut, debut, fin) FROM STDIN") as copy:
+            for effectif_id, rows in periods:
+                for statut, debut, fin in rows:
+                    copy.write_row((effectif_id, statut, debut, fin))
 
 
 def _json_value(value):

@@ -1,6 +1,24 @@
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgresql` exercise row locks and concurrent sessions that the SQLite development
+    default does not have (one writer at a time): they are deselected there, and said so; CI runs them."""
+    if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
+        return
+    selected = [item for item in items if item.get_closest_marker("postgresql") is None]
+    if len(selected) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in selected])
+        items[:] = selected
+
+
+def pytest_report_header(config):
+    if "postgresql" not in settings.DATABASES["default"]["ENGINE"]:
+        return "SQLite: tests marked `postgresql` are deselected (set DATABASE_URL to run them, as CI does)"
+    return None
 
 
 @pytest.fixture(autouse=True)

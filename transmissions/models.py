@@ -54,11 +54,13 @@ class Lot(models.Model):
 
 class QueueItem(models.Model):
     public_id = models.UUIDField("identifiant", default=uuid.uuid4, unique=True, editable=False)
-    lot = models.ForeignKey(Lot, on_delete=models.CASCADE, related_name="items")
+    # No single-column index on lot nor source_organisme: queue_lot and queue_report start with them, and every
+    # index is written twice per record (COPY at receipt, outcome of the worker) — docs/performance.md.
+    lot = models.ForeignKey(Lot, on_delete=models.CASCADE, related_name="items", db_index=False)
     position = models.PositiveIntegerField("rang dans le lot")
     source = models.CharField("source", max_length=10, choices=Source)
     source_organisme = models.ForeignKey(
-        Organisme, verbose_name="organisme transmetteur", on_delete=models.PROTECT, related_name="+"
+        Organisme, verbose_name="organisme transmetteur", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     # The record as sent (schema keys only, raw values), without the NIR: only `has_nir` is kept.
     payload = models.JSONField("dossier reçu")

@@ -10,7 +10,8 @@ import logging
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from effectifs.services import effectifs_upsert
@@ -36,19 +37,49 @@ def queue_process_lot(*, lot_id: int) -> int:
 def queue_process_chunk(*, lot_id: int | None = None, limit: int = CHUNK) -> int:
     """Claim up to `limit` pending items (of a lot, or the oldest ones) and process them in one transaction."""
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # The commit does not wait for the disk: if PostgreSQL crashed right after it, this chunk's outcome
+            # would be lost as a whole (same transaction) and its items would read pending again, to be
+            # processed by the sweep. What was accepted is already durable: the receipt commits synchronously.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit = off")
         pending = QueueItem.objects.filter(processed_at__isnull=True)
         if lot_id is not None:
             pending = pending.filter(lot_id=lot_id)
         pending = pending.order_by("created_at", "position")
         if connection.features.has_select_for_update_skip_locked:
             pending = pending.select_for_update(skip_locked=True, of=("self",))
-        items = list(pending[:limit])
+        # Plain rows, not model instances: building 500 QueueItem objects costs more than their processing.
+        items = [_Item(*row) for row in pending.values_list(*_Item.READ)[:limit]]
         if items:
             _process(items, now=timezone.now())
     return len(items)
 
 
-def _process(items: list[QueueItem], *, now: datetime) -> None:
+class _Item:
+    """A claimed queue item: what the worker reads (READ, as queried) and the outcome it writes."""
+
+    __slots__ = (
+        "attempts",
+        "effectif_id",
+        "has_error",
+        "has_nir",
+        "id",
+        "organisme_id",
+        "payload",
+        "source",
+        "source_organisme_id",
+        "validation_errors",
+    )
+    READ = ("id", "payload", "source", "source_organisme_id", "has_nir", "attempts")
+
+    def __init__(self, id, payload, source, source_organisme_id, has_nir, attempts):
+        self.id, self.payload, self.source = id, payload, source
+        self.source_organisme_id, self.has_nir, self.attempts = source_organisme_id, has_nir, attempts + 1
+        self.has_error, self.validation_errors, self.organisme_id, self.effectif_id = False, [], None, None
+
+
+def _process(items: list[_Item], *, now: datetime) -> None:
     validations = [validate_dossier(item.payload) for item in items]
     couples = set()
     for validation in validations:
@@ -56,18 +87,17 @@ def _process(items: list[QueueItem], *, now: datetime) -> None:
         if validation.is_valid:
             couples.add((n["etablissement_formateur_uai"], n["etablissement_formateur_siret"]))
             couples.add((n["etablissement_responsable_uai"], n["etablissement_responsable_siret"]))
-    organismes = {}
+    organismes: dict[tuple[str, str], int] = {}
     if couples:
         condition = Q()
         for uai, siret in couples:
             condition |= Q(uai=uai, siret=siret)
-        organismes = {(o.uai, o.siret): o for o in Organisme.objects.filter(condition)}
+        organismes = {
+            (uai, siret): pk for uai, siret, pk in Organisme.objects.filter(condition).values_list("uai", "siret", "pk")
+        }
 
     records, accepted = [], []
     for item, validation in zip(items, validations, strict=True):
-        item.attempts += 1
-        item.processed_at = now
-        item.computed_day = now.date()
         if not validation.is_valid:
             item.has_error, item.validation_errors = True, validation.errors
             continue
@@ -81,47 +111,45 @@ def _process(items: list[QueueItem], *, now: datetime) -> None:
         if errors:
             item.has_error, item.validation_errors = True, errors
             continue
-        item.has_error, item.validation_errors, item.error = False, [], ""
-        item.organisme = formateur
-        records.append(_effectif_record(n, item=item, formateur=formateur, responsable=responsable))
+        item.organisme_id = formateur
+        records.append(_effectif_record(n, item=item, formateur_id=formateur, responsable_id=responsable))
         accepted.append(item)
 
-    effectifs = effectifs_upsert(records=records, now=now) if records else []
-    for item, effectif in zip(accepted, effectifs, strict=True):
-        item.effectif = effectif
-    _save_items(items)
+    effectif_ids = effectifs_upsert(records=records, now=now) if records else []
+    for item, effectif_id in zip(accepted, effectif_ids, strict=True):
+        item.effectif_id = effectif_id
+    _save_items(items, now=now)
     _update_organismes(accepted, now=now)
 
 
-_SAVED_FIELDS = [
-    "processed_at",
-    "computed_day",
-    "has_error",
-    "validation_errors",
-    "error",
-    "organisme",
-    "effectif",
-    "attempts",
-]
-
-
-def _save_items(items: list[QueueItem]) -> None:
+def _save_items(items: list[_Item], *, now: datetime) -> None:
     """Write back the processing outcome of the items.
 
     On PostgreSQL one UPDATE … FROM jsonb_to_recordset(…) (performance, docs/performance.md): bulk_update's
     CASE WHEN per row and column costs more to build in Python than the whole processing of the chunk.
     """
     if connection.vendor != "postgresql":
-        QueueItem.objects.bulk_update(items, _SAVED_FIELDS)
+        outcome = [
+            QueueItem(
+                pk=item.id,
+                processed_at=now,
+                computed_day=now.date(),
+                has_error=item.has_error,
+                validation_errors=item.validation_errors,
+                error="",
+                organisme_id=item.organisme_id,
+                effectif_id=item.effectif_id,
+                attempts=item.attempts,
+            )
+            for item in items
+        ]
+        QueueItem.objects.bulk_update(outcome, [*_SAVED_FIELDS, "processed_at", "computed_day", "error"])
         return
     rows = [
         {
-            "id": item.pk,
-            "processed_at": item.processed_at.isoformat() if item.processed_at else None,
-            "computed_day": item.computed_day.isoformat(),
+            "id": item.id,
             "has_error": item.has_error,
             "validation_errors": item.validation_errors,
-            "error": item.error,
             "organisme_id": item.organisme_id,
             "effectif_id": item.effectif_id,
             "attempts": item.attempts,
@@ -131,22 +159,24 @@ def _save_items(items: list[QueueItem]) -> None:
     table = connection.ops.quote_name(QueueItem._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""UPDATE {table} AS q SET processed_at = v.processed_at, computed_day = v.computed_day,
-                    has_error = v.has_error, validation_errors = v.validation_errors, error = v.error,
+            f"""UPDATE {table} AS q SET processed_at = %s, computed_day = %s, error = '',
+                    has_error = v.has_error, validation_errors = v.validation_errors,
                     organisme_id = v.organisme_id, effectif_id = v.effectif_id, attempts = v.attempts
-                FROM jsonb_to_recordset(%s::jsonb) AS v(id bigint, processed_at timestamptz, computed_day date,
-                    has_error boolean, validation_errors jsonb, error text, organisme_id bigint, effectif_id bigint,
-                    attempts smallint)
+                FROM jsonb_to_recordset(%s::jsonb) AS v(id bigint, has_error boolean, validation_errors jsonb,
+                    organisme_id bigint, effectif_id bigint, attempts smallint)
                 WHERE q.id = v.id""",  # noqa: S608 - identifiers from the model's metadata
-            [json.dumps(rows)],
+            [now, now.date(), json.dumps(rows)],
         )
+
+
+_SAVED_FIELDS = ["has_error", "validation_errors", "organisme", "effectif", "attempts"]
 
 
 def _day(value):
     return value.date() if isinstance(value, datetime) else value
 
 
-def _effectif_record(n: dict, *, item: QueueItem, formateur: Organisme, responsable: Organisme) -> dict:
+def _effectif_record(n: dict, *, item: _Item, formateur_id: int, responsable_id: int) -> dict:
     """Map a normalised v3 dossier to effectif fields (api-v3.md §3.5 mapping table)."""
     contrats = []
     for suffix in ("", "_2", "_3", "_4"):
@@ -189,10 +219,10 @@ def _effectif_record(n: dict, *, item: QueueItem, formateur: Organisme, responsa
         "code_postal": n.get("etablissement_lieu_de_formation_code_postal"),
     }
     return {
-        "organisme_id": formateur.pk,
+        "organisme_id": formateur_id,
         "annee_scolaire": n["annee_scolaire"],
         "id_erp_apprenant": n["id_erp_apprenant"],
-        "organisme_responsable_id": responsable.pk,
+        "organisme_responsable_id": responsable_id,
         "source": item.source,
         "source_organisme_id": item.source_organisme_id,
         "nom": n["nom_apprenant"],
@@ -237,32 +267,37 @@ def _effectif_record(n: dict, *, item: QueueItem, formateur: Organisme, responsa
     }
 
 
-def _update_organismes(accepted: list[QueueItem], *, now: datetime) -> None:
-    """First/last transmission dates of the formateurs, last ERP transmission of the transmitters (§3.9)."""
+def _update_organismes(accepted: list[_Item], *, now: datetime) -> None:
+    """First/last transmission dates of the formateurs, last ERP transmission of the transmitters (§3.9).
+
+    Set-based UPDATEs, no SELECT … FOR UPDATE beforehand: row locks are held only for the statement's rows and
+    two chunks of one big CFA processed side by side do not queue behind each other's reads (docs/performance.md).
+    """
     formateurs: dict[int, tuple[str, int]] = {}
     transmetteurs = set()
     for item in accepted:
         formateurs[item.organisme_id] = (item.source, item.source_organisme_id)
         transmetteurs.add(item.source_organisme_id)
-    for organisme in Organisme.objects.filter(pk__in=formateurs).select_for_update():
-        source, transmetteur = formateurs[organisme.pk]
-        organisme.first_transmission_date = organisme.first_transmission_date or now
-        organisme.last_transmission_date = now
-        organisme.api_version = "v3"
-        organisme.organisme_transmetteur_id = transmetteur
-        if source not in organisme.erps:
-            organisme.erps = [*organisme.erps, source]
-        organisme.save(
-            update_fields=[
-                "first_transmission_date",
-                "last_transmission_date",
-                "api_version",
-                "organisme_transmetteur",
-                "erps",
-                "updated_at",
-            ]
+    by_origin: dict[tuple[str, int], list[int]] = {}
+    for organisme_id, origin in sorted(formateurs.items()):
+        by_origin.setdefault(origin, []).append(organisme_id)
+    for (source, transmetteur), ids in by_origin.items():
+        Organisme.objects.filter(pk__in=ids).update(
+            first_transmission_date=Coalesce("first_transmission_date", Value(now)),
+            last_transmission_date=now,
+            api_version="v3",
+            organisme_transmetteur_id=transmetteur,
+            updated_at=now,
         )
-    Organisme.objects.filter(pk__in=transmetteurs).update(last_erp_transmission_date=now, updated_at=now)
+        missing = [
+            pk for pk, erps in Organisme.objects.filter(pk__in=ids).values_list("pk", "erps") if source not in erps
+        ]
+        if missing:  # the first night of an ERP: lock, read again and append (another source may be appending)
+            for pk, erps in Organisme.objects.filter(pk__in=missing).select_for_update().values_list("pk", "erps"):
+                if source not in erps:
+                    Organisme.objects.filter(pk=pk).update(erps=[*erps, source])
+    if transmetteurs:
+        Organisme.objects.filter(pk__in=sorted(transmetteurs)).update(last_erp_transmission_date=now, updated_at=now)
 
 
 def queue_sweep(*, older_than: timedelta = timedelta(minutes=2), now: datetime | None = None) -> list[int]:

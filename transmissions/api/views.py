@@ -22,7 +22,7 @@ from erp_keys.services import erp_key_authenticate, erp_key_mark_used
 from organismes import ratelimit
 from transmissions.api import schema as doc
 from transmissions.models import QueueItem, Source
-from transmissions.services import transmission_receive
+from transmissions.services import ReceivedItem, transmission_receive
 from transmissions.validation import strip_nulls, validate_dossier
 
 MISSING_KEY = "Clé API manquante"
@@ -246,12 +246,17 @@ class DossiersApprenantsView(ErpApiView):
         body = {"status": "OK", "message": "Queued"}
         if result.has_invalid:
             body["detail"] = "Some data are invalid"
-        body["data"] = [self._item(r.item, r.stored) for r in result.items]
+        body["data"] = [self._item(r) for r in result.items]
         return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
 
-    def _item(self, item: QueueItem, stored: dict) -> dict:
+    def _item(self, item: ReceivedItem) -> dict:
         created = _iso(item.created_at)
-        data = {**stored, "validation_errors": item.validation_errors, "updated_at": created, "created_at": created}
+        data = {
+            **item.stored,
+            "validation_errors": item.validation_errors,
+            "updated_at": created,
+            "created_at": created,
+        }
         if item.processed_at:
             data["processed_at"] = _iso(item.processed_at)
         data.update(
