@@ -164,6 +164,9 @@ ROUTES: dict[str, Route] = {
     "account_reset_password": Route(_r("account_reset_password"), PUBLIC, post=PUBLIC),
     # Login by code is off: nothing to confirm.
     "account_confirm_login_code": Route(_r("account_confirm_login_code"), expect(FOUND)),
+    # Re-authentication by e-mailed code (allauth ≥ 65.22): codes are off, nothing to request nor confirm.
+    "account_request_reauthentication_code": Route(_r("account_request_reauthentication_code"), expect(FOUND)),
+    "account_confirm_reauthentication_code": Route(_r("account_confirm_reauthentication_code"), expect(FOUND)),
     "account_confirm_email": Route(_r("account_confirm_email", "cle-inconnue"), PUBLIC),
     "account_reset_password_from_key_done": Route(_r("account_reset_password_from_key_done"), PUBLIC),
     "account_reset_password_from_key": Route(
