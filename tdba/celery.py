@@ -3,13 +3,17 @@
 import os
 
 from celery import Celery
-from celery.signals import worker_process_init
+from celery.signals import setup_logging, worker_process_init
+
+from tdba.logging import keep_django_logging
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tdba.settings.dev")
 
 app = Celery("tdba")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Workers and beat keep settings.LOGGING and its personal-data filter (tdba/logging.py) instead of Celery's handlers.
+setup_logging.connect(keep_django_logging, weak=False, dispatch_uid="tdba.logging.keep_django_logging")
 
 
 @worker_process_init.connect

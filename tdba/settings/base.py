@@ -254,11 +254,35 @@ TDBA = {
     "RATE_LIMIT_SHADOW": env.bool("TDBA_RATE_LIMIT_SHADOW", default=False),
 }
 
+# Personal data of the learners (minors) never reaches the logs (issue 11, tests/test_logs_personal_data.py): every
+# handler carries tdba.logging.PersonalDataFilter (exception messages replaced by their class, NIR, e-mails, phones
+# and personal keys' values masked). Django's own "django" handlers are replaced: its AdminEmailHandler mails each
+# 500 with the request's POST data, and its DEBUG console has no filter. tdba/celery.py keeps this configuration in
+# Celery workers and beat (setup_logging signal).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"simple": {"format": "{asctime} {levelname} {name} {message}", "style": "{"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "simple"}},
+    "filters": {"personal_data": {"()": "tdba.logging.PersonalDataFilter"}},
+    "formatters": {
+        "simple": {"format": "{asctime} {levelname} {name} {message}", "style": "{"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "simple", "filters": ["personal_data"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["personal_data"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }
