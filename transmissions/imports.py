@@ -26,6 +26,7 @@ import logging
 import posixpath
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.http import Http404
@@ -139,12 +140,22 @@ def import_create(*, organisme: Organisme, user, filename: str, content: bytes) 
             _store_and_check(fichier, parsed, progress=False)
         return fichier
 
-    from transmissions.tasks import import_preparer
+    from transmissions.tasks import enqueue_on_commit, import_preparer
 
     with transaction.atomic():
         fichier = ImportFichier.objects.create(organisme=organisme, user=user, nom_fichier=filename, contenu=content)
-        import_preparer.delay_on_commit(fichier.pk)
+        enqueue_on_commit(import_preparer, fichier.pk)
     return fichier
+
+
+def imports_sweep(*, older_than: timedelta = timedelta(minutes=2), now: datetime | None = None) -> list[int]:
+    """Uploads still "en cours" after `older_than`: their message was lost (broker down) or their worker killed."""
+    now = now or timezone.now()
+    return list(
+        ImportFichier.objects.filter(
+            etat=ImportFichier.Etat.EN_COURS, contenu__isnull=False, created_at__lt=now - older_than
+        ).values_list("pk", flat=True)
+    )
 
 
 def import_prepare(*, import_id: int) -> str:

@@ -1,8 +1,10 @@
 """Receiving dossiers apprenants: pre-validate, store durably, queue for the workers (api-v3.md §1.4, §3)."""
 
 import json
+import os
+import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -13,10 +15,18 @@ from transmissions.models import Lot, QueueItem
 from transmissions.validation import strip_nulls, validate_dossier
 
 
-@dataclass
+@dataclass(slots=True)
 class ReceivedItem:
-    item: QueueItem
+    """One stored record, as the answer shows it (the queue row is not read back)."""
+
+    public_id: uuid.UUID
+    source: str
     stored: dict
+    validation_errors: list
+    has_error: bool
+    created_at: datetime
+    processed_at: datetime | None
+    computed_day: date
 
 
 @dataclass
@@ -43,7 +53,7 @@ def transmission_receive(
     Invalid records are stored already processed with their errors and are never picked up by a worker;
     valid ones stay pending and are processed once the transaction has committed.
     """
-    from transmissions.tasks import process_lot
+    from transmissions.tasks import enqueue_on_commit, process_lot
 
     now = now or timezone.now()
     day = now.date()
@@ -63,14 +73,13 @@ def transmission_receive(
             total=len(prepared),
             invalid=invalid,
         )
-        items = [
-            QueueItem(
-                lot=lot,
-                position=position,
+        # Public ids drawn in one go: uuid4() reads the system's random source once per call.
+        entropy = os.urandom(16 * len(prepared))
+        received = [
+            ReceivedItem(
+                public_id=uuid.UUID(bytes=entropy[16 * position : 16 * position + 16], version=4),
                 source=source,
-                source_organisme=source_organisme,
-                payload={k: v for k, v in validation.stored.items() if k != "has_nir"},
-                has_nir=bool(validation.stored.get("has_nir")),
+                stored=validation.stored,
                 validation_errors=validation.errors,
                 has_error=not validation.is_valid,
                 created_at=now,
@@ -80,35 +89,71 @@ def transmission_receive(
             for position, validation in prepared
         ]
         if connection.vendor == "postgresql":
-            _copy_items(items)
+            _copy_items(lot, received, source_organisme=source_organisme)
         else:
-            QueueItem.objects.bulk_create(items, batch_size=1000)
+            QueueItem.objects.bulk_create(
+                [_queue_item(lot, position, r, source_organisme) for position, r in enumerate(received)],
+                batch_size=1000,
+            )
         if invalid:
             Organisme.objects.filter(pk=source_organisme.pk).update(
                 has_transmission_errors=True, transmission_errors_date=now, updated_at=now
             )
         if invalid < len(prepared):
-            transaction.on_commit(lambda: process_lot.delay(lot.pk))
-    return ReceiveResult(lot, [ReceivedItem(item, v.stored) for item, (_, v) in zip(items, prepared, strict=True)])
+            enqueue_on_commit(process_lot, lot.pk)
+    return ReceiveResult(lot, received)
+
+
+def _queue_item(lot: Lot, position: int, received: ReceivedItem, source_organisme: Organisme) -> QueueItem:
+    return QueueItem(
+        lot=lot,
+        position=position,
+        public_id=received.public_id,
+        source=received.source,
+        source_organisme=source_organisme,
+        payload={k: v for k, v in received.stored.items() if k != "has_nir"},
+        has_nir=bool(received.stored.get("has_nir")),
+        validation_errors=received.validation_errors,
+        has_error=received.has_error,
+        created_at=received.created_at,
+        processed_at=received.processed_at,
+        computed_day=received.computed_day,
+    )
 
 
 # Every column but the primary key, in model order: what COPY writes for a new queue item.
 _COPY_FIELDS = [f for f in QueueItem._meta.concrete_fields if not f.primary_key]
-_JSON_COLUMNS = frozenset(f.attname for f in _COPY_FIELDS if f.get_internal_type() == "JSONField")
+# The columns a new item leaves at the model's default (attempts, error, effectif, organisme…).
+_COPY_DEFAULTS = {f.attname: f.get_default() for f in _COPY_FIELDS}
 
 
-def _copy_items(items: list[QueueItem]) -> None:
+def _copy_items(lot: Lot, received: list[ReceivedItem], *, source_organisme: Organisme) -> None:
     """PostgreSQL: write the items with one COPY (performance, docs/performance.md).
 
     bulk_create sends the JSON payloads as arrays that psycopg escapes in Python, several times slower than
-    the validation itself; COPY streams the rows as they are. The stored values are the same (the ids are not
-    read back: the answer only needs the public identifiers).
+    the validation itself; COPY streams the rows as they are, without building model instances. The stored
+    values are the same as bulk_create's (the ids are not read back: the answer only needs the public ids).
     """
     columns = ", ".join(connection.ops.quote_name(f.column) for f in _COPY_FIELDS)
     names = [f.attname for f in _COPY_FIELDS]
     table = connection.ops.quote_name(QueueItem._meta.db_table)
     dumps = json.dumps
+    row = dict(_COPY_DEFAULTS, lot_id=lot.pk, source_organisme_id=source_organisme.pk)
+    row["validation_errors"] = None
     with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-        for item in items:
-            values = item.__dict__
-            copy.write_row([dumps(values[n]) if n in _JSON_COLUMNS else values[n] for n in names])
+        for position, item in enumerate(received):
+            payload = dict(item.stored)
+            has_nir = bool(payload.pop("has_nir", False))
+            row.update(
+                public_id=item.public_id,
+                position=position,
+                source=item.source,
+                payload=dumps(payload),
+                has_nir=has_nir,
+                validation_errors=dumps(item.validation_errors),
+                has_error=item.has_error,
+                created_at=item.created_at,
+                processed_at=item.processed_at,
+                computed_day=item.computed_day,
+            )
+            copy.write_row([row[n] for n in names])
