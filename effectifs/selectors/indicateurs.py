@@ -1,10 +1,11 @@
-"""Reads on effectifs: indicators at a date, their breakdowns, the nominative list and data quality.
+"""Reads on effectifs: indicators at a date and their breakdowns (statuses-indicators-roles.md §3).
 
-Indicators follow statuses-indicators-roles.md §3: the status of a learner at date D is the
-`EffectifStatutPeriode` row with debut <= D < fin, so each count is one aggregate query with
-conditional counts, never a Python loop. Every read is limited by the permission module: the caller's
-scope (organismes.permissions) becomes a sub-query on organisme ids, and single objects outside it
-answer 404.
+The status of a learner at date D is the `EffectifStatutPeriode` row with debut <= D < fin, so each count is
+one aggregate query with conditional counts, never a Python loop. Every read is limited by the permission
+module: the caller's scope (organismes.permissions) becomes a sub-query on organisme ids.
+
+The nominative list, a learner's record and data quality live in `liste`, `nominatif` and `qualite`; their
+names are re-exported here so that `from effectifs.selectors.indicateurs import …` keeps working.
 """
 
 from __future__ import annotations
@@ -12,15 +13,28 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date
 
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Upper
-from django.http import Http404
-from django.utils import timezone
+from django.db.models import Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery
 
 from effectifs.models import Effectif, EffectifStatutPeriode, StatutApprenant
+from effectifs.selectors.liste import TRIS, FiltresEffectifs, effectifs_liste, effectifs_options_filtres  # noqa: F401
+from effectifs.selectors.nominatif import (  # noqa: F401
+    EXPORT_COLUMNS,
+    effectif_doublons,
+    effectif_get_for_user,
+    effectifs_export_rows,
+    organisme_get_nominatif,
+)
+from effectifs.selectors.qualite import (  # noqa: F401
+    ANOMALIES,
+    PENALITE_TRANSMISSION,
+    TRANSMISSION_RECENTE_JOURS,
+    Qualite,
+    doublons_count,
+    qualite_donnees,
+)
 from effectifs.statuts import annee_scolaire_of, annees_scolaires_for_indicators
 from organismes.models import Fiabilisation, Organisme
 from organismes.permissions import Scope, acl_for_user
@@ -127,15 +141,20 @@ def _fiable_q(prefix: str) -> Q:
 # --------------------------------------------------------------------------- perimeters
 
 
-def _organismes_in(scope: Scope, organisme: Organisme | None) -> QuerySet:
-    """Ids of the organismes in `scope`, limited to `organisme` and its formateurs when given (§3.3 item 5)."""
+def _organismes(scope: Scope, organisme: Organisme | None) -> QuerySet[Organisme]:
+    """The organismes in `scope`, limited to `organisme` and its formateurs when given (§3.3 item 5)."""
     organismes = Organisme.objects.filter(scope.q())
     if organisme is not None:
         family = Q(pk=organisme.pk) | Q(
             pk__in=organisme.relations_formateurs.values("formateur_id"),
         )
         organismes = organismes.filter(family)
-    return organismes.values("pk")
+    return organismes
+
+
+def _organismes_in(scope: Scope, organisme: Organisme | None) -> QuerySet:
+    """Ids of the organismes in `scope`, limited to `organisme` and its formateurs when given (§3.3 item 5)."""
+    return _organismes(scope, organisme).values("pk")
 
 
 def organisme_of_user(user) -> Organisme | None:
@@ -174,40 +193,100 @@ def _indicateurs(row: dict) -> dict[str, int]:
     }
 
 
-def _periodes(*, user, filtres: FiltresIndicateurs, organisme: Organisme | None, fiable: bool) -> QuerySet:
-    """Status periods covering D of the effectifs counted by the indicators (§3.3)."""
+def _effectifs_q(*, user, filtres: FiltresIndicateurs, organisme: Organisme | None, fiable: bool, prefix: str) -> Q:
+    """The effectifs counted by the indicators (§3.3), on Effectif (prefix "") or through a relation to it.
+
+    The organisme conditions (scope, family, fiable, search) form one sub-query on organisme ids, which
+    PostgreSQL hashes once: no join to the organismes is needed to filter.
+    """
     scope = acl_for_user(user).indicateurs_effectifs
-    periodes = EffectifStatutPeriode.objects.filter(
-        _periodes_at(filtres.date),
-        effectif__annee_scolaire__in=annees_scolaires_for_indicators(filtres.date),
-        effectif__organisme_id__in=_organismes_in(scope, organisme),
-    )
+    organismes = _organismes(scope, organisme)
     if fiable:
-        periodes = periodes.filter(_fiable_q("effectif__organisme__"))
-    if filtres.niveaux:
-        periodes = periodes.filter(effectif__formation_niveau__in=filtres.niveaux)
-    if filtres.annees:
-        periodes = periodes.filter(effectif__formation_annee__in=filtres.annees)
-    if filtres.cfds:
-        periodes = periodes.filter(effectif__formation_cfd__in=filtres.cfds)
-    if filtres.tranches_age:
-        periodes = periodes.filter(_age_q(filtres.tranches_age, filtres.today, "effectif__"))
+        organismes = organismes.filter(_fiable_q(""))
     if filtres.organisme_search:
-        periodes = periodes.filter(_organisme_search_q(filtres.organisme_search, "effectif__organisme__"))
-    return periodes
+        organismes = organismes.filter(_organisme_search_q(filtres.organisme_search, ""))
+    condition = Q(
+        **{
+            f"{prefix}annee_scolaire__in": annees_scolaires_for_indicators(filtres.date),
+            f"{prefix}organisme_id__in": organismes.values("pk"),
+        }
+    )
+    if filtres.niveaux:
+        condition &= Q(**{f"{prefix}formation_niveau__in": filtres.niveaux})
+    if filtres.annees:
+        condition &= Q(**{f"{prefix}formation_annee__in": filtres.annees})
+    if filtres.cfds:
+        condition &= Q(**{f"{prefix}formation_cfd__in": filtres.cfds})
+    if filtres.tranches_age:
+        condition &= _age_q(filtres.tranches_age, filtres.today, prefix)
+    return condition
+
+
+def _periodes(
+    *, user, filtres: FiltresIndicateurs, organisme: Organisme | None, fiable: bool, grouped: bool = False
+) -> QuerySet:
+    """Status periods covering D of the effectifs counted by the indicators (§3.3).
+
+    To count (`grouped` false), the effectifs are a semi-join: periods at D whose effectif is in (the
+    effectifs of the school years and filters, whose organisme is in (…)); PostgreSQL reads the effectif
+    side from the covering index (annee_scolaire, organisme) INCLUDE (id), never the wide effectif rows.
+    Callers grouping by effectif or organisme columns need the join anyway (`grouped`): the same
+    conditions then apply through it, so that the effectifs are read once.
+    """
+    at = _periodes_at(filtres.date)
+    if grouped:
+        condition = _effectifs_q(user=user, filtres=filtres, organisme=organisme, fiable=fiable, prefix="effectif__")
+        return EffectifStatutPeriode.objects.filter(at, condition)
+    effectifs = Effectif.objects.filter(
+        _effectifs_q(user=user, filtres=filtres, organisme=organisme, fiable=fiable, prefix="")
+    )
+    return EffectifStatutPeriode.objects.filter(at, effectif_id__in=effectifs.values("pk"))
+
+
+def _statut_at(d: date) -> Subquery:
+    """The status of the outer effectif at D: its period covering D (periods of an effectif never overlap)."""
+    periode = EffectifStatutPeriode.objects.filter(_periodes_at(d), effectif_id=OuterRef("pk")).order_by("-debut")
+    return Subquery(periode.values("statut")[:1])
+
+
+def _perimetre_organisme(user, organisme: Organisme | None) -> bool:
+    """One organisme and its formateurs (given, or an OFA user's own perimeter): a few thousand effectifs.
+
+    There, each effectif's period at D is read from the (effectif, debut) index (`_statut_at`): the query
+    costs the size of the organisme, whatever the size of the table. Wider perimeters (réseau, territory,
+    national) count the periods at D in one pass instead (`_periodes`).
+    """
+    return organisme is not None or acl_for_user(user).indicateurs_effectifs.ids is not None
+
+
+def _statuts_par(*, user, filtres: FiltresIndicateurs, organisme: Organisme | None, fiable: bool, by: str) -> dict:
+    """{value of `by` (None: everything): {statut at D: number of effectifs}} over an organisme's perimeter."""
+    effectifs = Effectif.objects.filter(
+        _effectifs_q(user=user, filtres=filtres, organisme=organisme, fiable=fiable, prefix="")
+    ).annotate(statut_at=_statut_at(filtres.date))
+    keys = [by, "statut_at"] if by else ["statut_at"]
+    counts: dict = defaultdict(dict)
+    for row in effectifs.values(*keys).annotate(n=Count("pk")).order_by():
+        if row["statut_at"] is not None:
+            counts[row[by] if by else None][row["statut_at"]] = row["n"]
+    return counts
 
 
 def indicateurs_effectifs(*, user, filtres: FiltresIndicateurs, organisme: Organisme | None = None) -> dict[str, int]:
     """The five counts at D: over one organisme and its formateurs (no `fiable` filter, as the reference's
     single-organisme total), or over the user's whole perimeter (fiable organismes only). Zeros if nothing."""
-    periodes = _periodes(user=user, filtres=filtres, organisme=organisme, fiable=organisme is None)
+    fiable = organisme is None
+    if _perimetre_organisme(user, organisme):
+        counts = _statuts_par(user=user, filtres=filtres, organisme=organisme, fiable=fiable, by="")
+        return _indicateurs(counts.get(None, {}))
+    periodes = _periodes(user=user, filtres=filtres, organisme=organisme, fiable=fiable)
     return _indicateurs(periodes.aggregate(**_counts()))
 
 
 def indicateurs_par_formation(*, user, filtres: FiltresIndicateurs, organisme: Organisme | None = None) -> list[dict]:
     """Counts grouped by (RNCP, CFD) with an intitulé and a niveau, fiable organismes only (§3.5)."""
     rows = (
-        _periodes(user=user, filtres=filtres, organisme=organisme, fiable=True)
+        _periodes(user=user, filtres=filtres, organisme=organisme, fiable=True, grouped=True)
         .values(rncp_code=F("effectif__formation_rncp"), cfd_code=F("effectif__formation_cfd"))
         .annotate(
             intitule=Max("effectif__formation_libelle_long"),
@@ -243,21 +322,24 @@ def indicateurs_par_niveau(rows: list[dict]) -> list[dict]:
     return result
 
 
+_ORGANISME_FIELDS = ("public_id", "uai", "siret", "enseigne", "raison_sociale", "nature")
+
+
 def indicateurs_par_organisme(*, user, filtres: FiltresIndicateurs, organisme: Organisme | None = None) -> list[dict]:
     """Counts grouped by organisme formateur, fiable organismes only (§3.5), sorted by name."""
-    rows = (
-        _periodes(user=user, filtres=filtres, organisme=organisme, fiable=True)
-        .values(
-            organisme_id=F("effectif__organisme_id"),
-            public_id=F("effectif__organisme__public_id"),
-            uai=F("effectif__organisme__uai"),
-            siret=F("effectif__organisme__siret"),
-            enseigne=F("effectif__organisme__enseigne"),
-            raison_sociale=F("effectif__organisme__raison_sociale"),
-            nature=F("effectif__organisme__nature"),
+    if _perimetre_organisme(user, organisme):
+        counts = _statuts_par(user=user, filtres=filtres, organisme=organisme, fiable=True, by="organisme_id")
+        organismes = Organisme.objects.filter(pk__in=list(counts)).values("pk", *_ORGANISME_FIELDS)
+        rows = [{**row, **counts[row["pk"]]} for row in organismes]
+    else:
+        rows = (
+            _periodes(user=user, filtres=filtres, organisme=organisme, fiable=True, grouped=True)
+            .values(
+                organisme_id=F("effectif__organisme_id"),
+                **{name: F(f"effectif__organisme__{name}") for name in _ORGANISME_FIELDS},
+            )
+            .annotate(**_counts())
         )
-        .annotate(**_counts())
-    )
     result = []
     for row in rows:
         nom = row["enseigne"] or row["raison_sociale"] or "Organisme inconnu"
@@ -273,361 +355,3 @@ def indicateurs_par_organisme(*, user, filtres: FiltresIndicateurs, organisme: O
         )
     result.sort(key=lambda r: r["nom"].casefold())
     return result
-
-
-# --------------------------------------------------------------------------- nominative list
-
-
-@dataclass(frozen=True, kw_only=True)
-class FiltresEffectifs:
-    """Filters of "Mes effectifs" (§1.6). Empty tuples mean "no filter"."""
-
-    annees_scolaires: tuple[str, ...] = ()
-    formations: tuple[str, ...] = ()
-    statuts: tuple[str, ...] = ()
-    sources: tuple[str, ...] = ()
-    recherche: str = ""
-    anomalie: str = ""
-    tri: str = "annee_scolaire"
-    ordre: str = "desc"
-
-    def as_log(self) -> dict:
-        return {
-            "annee_scolaire": list(self.annees_scolaires),
-            "formation_libelle_long": list(self.formations),
-            "statut_courant": list(self.statuts),
-            "source": list(self.sources),
-            "search": self.recherche,
-            "anomalie": self.anomalie,
-        }
-
-
-TRIS = {
-    "annee_scolaire": ("annee_scolaire", "nom", "prenom"),
-    "nom": ("nom", "prenom"),
-    "prenom": ("prenom", "nom"),
-    "formation": ("formation_libelle_long", "nom", "prenom"),
-    "statut": ("statut_actuel", "nom", "prenom"),
-}
-
-
-def _organismes_nominatifs(user) -> QuerySet[Organisme]:
-    """Organismes whose learners the user may see by name: `manageEffectifs` (§1.6) and the nominative
-    lists (§4.3) must both cover them."""
-    acl = acl_for_user(user)
-    return Organisme.objects.filter(acl.manage_effectifs.q()).filter(
-        pk__in=Organisme.objects.filter(acl.nominatif("apprenant").q()).values("pk")
-    )
-
-
-def organisme_get_nominatif(*, user, public_id) -> Organisme:
-    """The organisme if the user may list its learners by name; 404 otherwise."""
-    organisme = _organismes_nominatifs(user).filter(public_id=public_id).first()
-    if organisme is None:
-        raise Http404("Organisme introuvable.")
-    return organisme
-
-
-def _effectifs_perimetre(*, user, organisme: Organisme) -> QuerySet:
-    """Effectifs of the organisme and of the formateurs it fully manages (partial links excluded by the scope)."""
-    family = Q(pk=organisme.pk) | Q(pk__in=organisme.relations_formateurs.values("formateur_id"))
-    organismes = _organismes_nominatifs(user).filter(family).values("pk")
-    return Effectif.objects.filter(organisme_id__in=organismes)
-
-
-def _doublon_exists() -> Exists:
-    """Another effectif of the same organisme and school year with the same name, first name and birth date.
-
-    The reference's duplicate key (same id_erp + school year) cannot exist here: it is our unique key.
-    """
-    return Exists(
-        Effectif.objects.annotate(nom_u=Upper("nom"), prenom_u=Upper("prenom"))
-        .filter(
-            organisme_id=OuterRef("organisme_id"),
-            annee_scolaire=OuterRef("annee_scolaire"),
-            date_de_naissance=OuterRef("date_de_naissance"),
-            nom_u=Upper(OuterRef("nom")),
-            prenom_u=Upper(OuterRef("prenom")),
-        )
-        .exclude(pk=OuterRef("pk"))
-    )
-
-
-def _statut_today(today: date, value: str) -> Subquery:
-    return Subquery(
-        EffectifStatutPeriode.objects.filter(effectif=OuterRef("pk"), debut__lte=today)
-        .order_by("-debut")
-        .values(value)[:1]
-    )
-
-
-def effectifs_liste(*, user, organisme: Organisme, filtres: FiltresEffectifs, today: date) -> QuerySet[Effectif]:
-    """The nominative list: one query, annotated with the status at `today` (and since when) and a
-    duplicate flag; filtered, searched and sorted in SQL."""
-    effectifs = (
-        _effectifs_perimetre(user=user, organisme=organisme)
-        .select_related("organisme")
-        .annotate(
-            statut_actuel=_statut_today(today, "statut"),
-            statut_depuis=_statut_today(today, "debut"),
-            doublon=_doublon_exists(),
-        )
-    )
-    if filtres.annees_scolaires:
-        effectifs = effectifs.filter(annee_scolaire__in=filtres.annees_scolaires)
-    if filtres.formations:
-        effectifs = effectifs.filter(formation_libelle_long__in=filtres.formations)
-    if filtres.statuts:
-        effectifs = effectifs.filter(statut_actuel__in=filtres.statuts)
-    if filtres.sources:
-        effectifs = effectifs.filter(source__in=filtres.sources)
-    if filtres.recherche.strip():
-        for word in filtres.recherche.split()[:5]:
-            effectifs = effectifs.filter(Q(nom__icontains=word) | Q(prenom__icontains=word))
-    if filtres.anomalie == "doublon":
-        effectifs = effectifs.filter(doublon=True)
-    elif filtres.anomalie in ANOMALIES:
-        ids = qualite_donnees(user=user, organisme=organisme, today=today).ids[filtres.anomalie]
-        effectifs = effectifs.filter(pk__in=ids)
-    fields = TRIS.get(filtres.tri, TRIS["annee_scolaire"])
-    if filtres.ordre == "asc":
-        order = [F(fields[0]).asc(nulls_last=True), *fields[1:]]
-    else:
-        order = [F(fields[0]).desc(nulls_last=True), *fields[1:]]
-    return effectifs.order_by(*order, "pk")
-
-
-def effectifs_options_filtres(*, user, organisme: Organisme, today: date) -> dict[str, list]:
-    """Values present in the organisme's data for the filters (the current school year is always offered)."""
-    effectifs = _effectifs_perimetre(user=user, organisme=organisme)
-    annees = set(effectifs.values_list("annee_scolaire", flat=True).distinct())
-    annees.add(annee_scolaire_of(today))
-    formations = (
-        effectifs.exclude(formation_libelle_long="")
-        .values_list("formation_libelle_long", flat=True)
-        .distinct()
-        .order_by("formation_libelle_long")
-    )
-    sources = effectifs.values_list("source", flat=True).distinct().order_by("source")
-    return {
-        "annees_scolaires": sorted(annees, reverse=True),
-        "formations": list(formations),
-        "sources": list(sources),
-    }
-
-
-def effectif_get_for_user(*, user, public_id) -> Effectif:
-    """One learner's record if the user may see it by name; 404 otherwise."""
-    effectif = (
-        Effectif.objects.select_related("organisme", "organisme_responsable")
-        .filter(public_id=public_id, organisme_id__in=_organismes_nominatifs(user).values("pk"))
-        .first()
-    )
-    if effectif is None:
-        raise Http404("Effectif introuvable.")
-    return effectif
-
-
-def effectif_doublons(*, effectif: Effectif) -> list[Effectif]:
-    """The other records flagged as duplicates of this one (same rule as the list)."""
-    return list(
-        Effectif.objects.filter(
-            organisme_id=effectif.organisme_id,
-            annee_scolaire=effectif.annee_scolaire,
-            date_de_naissance=effectif.date_de_naissance,
-            nom__iexact=effectif.nom,
-            prenom__iexact=effectif.prenom,
-        )
-        .exclude(pk=effectif.pk)
-        .order_by("created_at")
-    )
-
-
-EXPORT_COLUMNS = (
-    "organisme_uai",
-    "organisme_siret",
-    "organisme_nom",
-    "organisme_nature",
-    "apprenant_nom",
-    "apprenant_prenom",
-    "apprenant_date_de_naissance",
-    "apprenant_statut",
-    "formation_cfd",
-    "formation_rncp",
-    "formation_libelle_long",
-    "formation_annee",
-    "formation_niveau",
-    "formation_date_debut_formation",
-    "formation_date_fin_formation",
-)
-
-
-def effectifs_export_rows(effectifs: QuerySet[Effectif]) -> tuple[list[int], list[list]]:
-    """Rows of the nominative export (§5 columns) and the exported effectif ids, for the download log.
-
-    Deviation: formation start/end are the real session dates, not the reference's `periode` years.
-    """
-    ids, rows = [], []
-    for e in effectifs:
-        ids.append(e.pk)
-        rows.append(
-            [
-                e.organisme.uai or "",
-                e.organisme.siret,
-                e.organisme.nom,
-                e.organisme.nature,
-                e.nom,
-                e.prenom,
-                e.date_de_naissance.isoformat(),
-                e.statut_actuel or "",
-                e.formation_cfd,
-                e.formation_rncp,
-                e.formation_libelle_long,
-                e.formation_annee,
-                e.formation_niveau,
-                e.date_entree,
-                e.date_fin,
-            ]
-        )
-    return ids, rows
-
-
-# --------------------------------------------------------------------------- data quality
-
-ANOMALIES: dict[str, str] = {
-    "sifa": "Apprenants auxquels manquent des données obligatoires pour l'enquête SIFA",
-    "doublon": "Apprenants en double (mêmes nom, prénom, date de naissance et année scolaire)",
-    "contrat": "Apprentis sans dates de contrat",
-}
-# A transmission older than one month is "stale" (the Transmission filter's "recent" bound, §3.7).
-TRANSMISSION_RECENTE_JOURS = 30
-PENALITE_TRANSMISSION = 20
-
-_QUALITE_FIELDS = (
-    "pk",
-    "nom",
-    "prenom",
-    "date_de_naissance",
-    "annee_scolaire",
-    "organisme_id",
-    "sexe",
-    "derniere_situation",
-    "dernier_organisme_uai",
-    "type_cfa",
-    "duree_formation_relle",
-    "duree_theorique_mois",
-    "code_insee_naissance",
-    "adresse_complete",
-    "code_postal",
-    "code_insee",
-    "contrats",
-    "historique_statut",
-    "statut_courant",
-)
-
-
-def _vide(value) -> bool:
-    # Same rule as effectifs.sifa: None, blank text and numeric 0 are empty.
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return not value.strip()
-    return isinstance(value, int) and not isinstance(value, bool) and value == 0
-
-
-def _sifa_incomplet(row: dict) -> bool:
-    """effectifs.sifa.missing_fields on our flat fields (the learner's address is one line plus codes)."""
-    required = (
-        row["sexe"],
-        row["derniere_situation"],
-        row["dernier_organisme_uai"],
-        row["type_cfa"],
-        row["duree_formation_relle"],
-        row["duree_theorique_mois"],
-        row["code_insee_naissance"],
-    )
-    if any(_vide(v) for v in required):
-        return True
-    return _vide(row["adresse_complete"]) and (_vide(row["code_postal"]) or _vide(row["code_insee"]))
-
-
-def _contrat_sans_dates(row: dict) -> bool:
-    """Declared apprentice by the ERP (status 3) without any contract start, or a contract without its end."""
-    contrats = row["contrats"] or []
-    if any(c.get("date_debut") and not c.get("date_fin") for c in contrats):
-        return True
-    declared_apprenti = any(h.get("valeur_statut") == 3 for h in row["historique_statut"] or [])
-    return declared_apprenti and not any(c.get("date_debut") for c in contrats)
-
-
-@dataclass
-class Qualite:
-    """A data-quality score (0–100) and the fixes that raise it, each with the learners concerned."""
-
-    total: int = 0
-    score: int | None = None
-    ids: dict[str, set[int]] = field(default_factory=lambda: {key: set() for key in ANOMALIES})
-    derniere_transmission: object = None
-    transmission_ancienne: bool = False
-
-    @property
-    def corrections(self) -> list[dict]:
-        return [
-            {"code": code, "libelle": libelle, "nombre": len(self.ids[code])}
-            for code, libelle in ANOMALIES.items()
-            if self.ids[code]
-        ]
-
-
-def qualite_donnees(*, user, organisme: Organisme, today: date) -> Qualite:
-    """Score of the organisme's data for the current school years (§2.6 indicator years at today).
-
-    Score = share of learners without any anomaly, minus 20 points when the last transmission is older
-    than a month. SIFA fields are checked for learners SIFA counts (apprentis and rupturants).
-    Not yet included: records rejected in the last transmissions (they live in `transmissions`, which
-    effectifs must not import).
-    """
-    rows = list(
-        _effectifs_perimetre(user=user, organisme=organisme)
-        .filter(annee_scolaire__in=annees_scolaires_for_indicators(today))
-        .values(*_QUALITE_FIELDS)
-    )
-    qualite = Qualite(total=len(rows), derniere_transmission=organisme.last_transmission_date)
-    groups: dict[tuple, list[int]] = defaultdict(list)
-    for row in rows:
-        if row["statut_courant"] in (S.APPRENTI, S.RUPTURANT) and _sifa_incomplet(row):
-            qualite.ids["sifa"].add(row["pk"])
-        if _contrat_sans_dates(row):
-            qualite.ids["contrat"].add(row["pk"])
-        key = (
-            row["organisme_id"],
-            row["annee_scolaire"],
-            row["nom"].upper(),
-            row["prenom"].upper(),
-            row["date_de_naissance"],
-        )
-        groups[key].append(row["pk"])
-    for pks in groups.values():
-        if len(pks) > 1:
-            qualite.ids["doublon"].update(pks)
-    last = organisme.last_transmission_date
-    qualite.transmission_ancienne = last is not None and timezone.now() - last > timedelta(
-        days=TRANSMISSION_RECENTE_JOURS
-    )
-    if rows:
-        concerned = set().union(*qualite.ids.values())
-        score = round(100 * (len(rows) - len(concerned)) / len(rows))
-        if qualite.transmission_ancienne:
-            score -= PENALITE_TRANSMISSION
-        qualite.score = max(0, score)
-    return qualite
-
-
-def doublons_count(*, user, organisme: Organisme, today: date) -> int:
-    """Number of effectifs of the current school years that have a duplicate (dashboard alert)."""
-    return (
-        _effectifs_perimetre(user=user, organisme=organisme)
-        .filter(annee_scolaire__in=annees_scolaires_for_indicators(today))
-        .filter(_doublon_exists())
-        .count()
-    )
