@@ -29,9 +29,14 @@ class StatutApprenant(models.TextChoices):
 
 class Effectif(models.Model):
     public_id = models.UUIDField("identifiant public", default=uuid.uuid4, unique=True, editable=False)
-    # The effectif belongs to the formateur; the responsable is only referenced (api-v3.md §3.4).
+    # The effectif belongs to the formateur; the responsable is only referenced (api-v3.md §3.4). No index of its
+    # own: the identity constraint and the (organisme, année, naissance) index start with it (docs/performance.md).
     organisme = models.ForeignKey(
-        Organisme, verbose_name="organisme formateur", on_delete=models.PROTECT, related_name="effectifs"
+        Organisme,
+        verbose_name="organisme formateur",
+        on_delete=models.PROTECT,
+        related_name="effectifs",
+        db_index=False,
     )
     organisme_responsable = models.ForeignKey(
         Organisme,
@@ -103,8 +108,14 @@ class Effectif(models.Model):
     parcours = models.JSONField("parcours", default=list, blank=True)
     statut_courant = models.CharField("statut actuel", max_length=20, choices=StatutApprenant, blank=True)
     statut_courant_depuis = models.DateField("statut actuel depuis", null=True, blank=True)
+    # effectifs.statuts.contrat_incomplet of contrats and historique_statut, written with them.
+    contrat_incomplet = models.BooleanField("contrat sans dates", default=False, editable=False)
 
     transmitted_at = models.DateTimeField("dernière transmission", null=True, blank=True)
+    # The queue item (transmissions.QueueItem id: receipt order) whose values the effectif holds. Workers may take
+    # lots out of order (several processes, a lot re-queued by the sweep): an older record never overwrites a newer
+    # one. Not a foreign key: the queue is purged, the order stays.
+    dernier_dossier_id = models.BigIntegerField("dernier dossier appliqué", null=True, blank=True, editable=False)
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("modifié le", auto_now=True)
 
@@ -116,8 +127,14 @@ class Effectif(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["organisme", "annee_scolaire"]),
-            models.Index(fields=["annee_scolaire", "organisme"]),
+            # Birth date last: the duplicate check of Mes effectifs (same organisme, year, birth date, names)
+            # finds its one or two candidates in the index instead of every learner of the organisme.
+            models.Index(
+                fields=["organisme", "annee_scolaire", "date_de_naissance"], name="effectif_organisme_annee_naiss"
+            ),
+            # Covering (id included): the indicators read school year, organisme and id from the index
+            # alone, never the wide rows (effectifs.selectors.indicateurs._periodes).
+            models.Index(fields=["annee_scolaire", "organisme"], include=["id"], name="effectif_annee_organisme_id"),
             models.Index(fields=["nom", "prenom"]),
         ]
 
@@ -128,7 +145,8 @@ class Effectif(models.Model):
 class EffectifStatutPeriode(models.Model):
     """One period of a learner's parcours: `statut` from `debut` (included) to `fin` (excluded, None = open)."""
 
-    effectif = models.ForeignKey(Effectif, on_delete=models.CASCADE, related_name="periodes")
+    # No index of its own: (effectif, debut) starts with it.
+    effectif = models.ForeignKey(Effectif, on_delete=models.CASCADE, related_name="periodes", db_index=False)
     statut = models.CharField(max_length=20, choices=StatutApprenant)
     debut = models.DateField()
     fin = models.DateField(null=True, blank=True)

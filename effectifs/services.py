@@ -11,7 +11,7 @@ from django.utils import timezone
 from effectifs.models import Effectif, EffectifStatutPeriode
 from effectifs.selectors.sifa import organisme_get_sifa, sifa_effectifs_eligibles
 from effectifs.sifa import TYPE_CFA
-from effectifs.statuts import parcours_for_effectif, periodes, statut_en_cours
+from effectifs.statuts import contrat_incomplet, parcours_for_effectif, periodes, statut_en_cours
 from organismes.models import AuditLog, Organisme
 
 IDENTITY = ("organisme_id", "annee_scolaire", "id_erp_apprenant")
@@ -71,6 +71,7 @@ def effectif_parcours_apply(effectif: Effectif, *, today: date) -> list[Effectif
         today=today,
     )
     effectif.parcours, effectif.statut_courant, effectif.statut_courant_depuis = parcours, statut, depuis
+    effectif.contrat_incomplet = contrat_incomplet(effectif.contrats, effectif.historique_statut)
     return [EffectifStatutPeriode(statut=s, debut=debut, fin=fin) for s, debut, fin in periods]
 
 
@@ -103,6 +104,10 @@ def effectifs_upsert(*, records: list[dict], now: datetime) -> list[int]:
         effectif = by_key.get(key) or existing.get(key)
         if effectif is None:
             effectif = Effectif(**{k: record[k] for k in IDENTITY})
+        elif _is_older(record, effectif.dernier_dossier_id):
+            by_key[key] = effectif
+            order.append(key)
+            continue
         statut = record.get("statut_declare")
         for field, value in record.items():
             if field in IDENTITY or field == "statut_declare":
@@ -141,9 +146,16 @@ def effectifs_upsert(*, records: list[dict], now: datetime) -> list[int]:
 # document read by jsonb_to_recordset; periods are rewritten with COPY.
 _FIELDS = {f.attname: f for f in Effectif._meta.concrete_fields}
 # What the parcours needs from a stored row when the new record leaves it empty.
-_PARCOURS_FIELDS = ("date_entree", "date_fin", "date_exclusion", "contrats", "historique_statut")
+_PARCOURS_FIELDS = ("date_entree", "date_fin", "date_exclusion", "contrats", "historique_statut", "dernier_dossier_id")
 # Written on every upsert whatever the record says.
-_COMPUTED_FIELDS = ("historique_statut", "parcours", "statut_courant", "statut_courant_depuis", "transmitted_at")
+_COMPUTED_FIELDS = (
+    "contrat_incomplet",
+    "historique_statut",
+    "parcours",
+    "statut_courant",
+    "statut_courant_depuis",
+    "transmitted_at",
+)
 # A new row's values for the columns a record does not fill (no database default: Django applies them).
 _INSERT_DEFAULTS = {
     f.attname: f.get_default()
@@ -152,35 +164,55 @@ _INSERT_DEFAULTS = {
 }
 
 
-def _merge_batch(records: list[dict]) -> tuple[dict[tuple, dict], list[tuple]]:
-    """The batch's records merged per learner, in order: later non-empty values win, statuses accumulate."""
+def _is_older(record: dict, stored_dossier_id: int | None) -> bool:
+    """True if the effectif already holds the values of a record received after this one (see dernier_dossier_id)."""
+    dossier_id = record.get("dernier_dossier_id")
+    return dossier_id is not None and stored_dossier_id is not None and dossier_id < stored_dossier_id
+
+
+def _key(record: dict) -> tuple:
+    return (record["organisme_id"], record["annee_scolaire"], record["id_erp_apprenant"])
+
+
+def _merge_batch(records: list[dict], stored: dict[tuple, dict]) -> dict[tuple, dict]:
+    """The batch's records merged per learner, in order: later non-empty values win, statuses accumulate.
+
+    A record older than what the learner already holds (stored, or merged from this batch) is left out.
+    """
     merged: dict[tuple, dict] = {}
-    order = []
     for record in records:
-        key = (record["organisme_id"], record["annee_scolaire"], record["id_erp_apprenant"])
-        order.append(key)
+        key = _key(record)
         values = merged.get(key)
         if values is None:
+            row = stored.get(key)
+            if row is not None and _is_older(record, row["dernier_dossier_id"]):
+                continue
             values = merged[key] = {"statuts": []}
+        elif _is_older(record, values.get("dernier_dossier_id")):
+            continue
         for field, value in record.items():
             if field == "statut_declare":
                 if value:
                     values["statuts"].append(value)
             elif field in REPLACED_FIELDS or value not in (None, ""):
                 values[field] = value
-    return merged, order
+    return merged
 
 
 def _upsert_postgresql(records: list[dict], *, now: datetime) -> list[int]:
-    merged, order = _merge_batch(records)
     today = now.date()
     ids: dict[tuple, int] = {}
-    pending = dict(sorted(merged.items()))  # a fixed key order: concurrent workers lock rows in the same order
+    pending = sorted({_key(r) for r in records})  # a fixed key order: concurrent workers lock rows in the same order
     for _attempt in range(3):
-        stored = _stored_rows(list(pending))
+        stored = _stored_rows(pending)
+        wanted = set(pending)
+        merged = _merge_batch([r for r in records if _key(r) in wanted], stored)
         updates, inserts = [], []
-        for key, values in pending.items():
-            row = stored.get(key)
+        for key in pending:
+            row, values = stored.get(key), merged.get(key)
+            if values is None:  # every record of this learner is older than what it holds: nothing to write
+                ids[key] = row["id"]
+                continue
             base = row or {**_INSERT_DEFAULTS, "organisme_id": key[0], "annee_scolaire": key[1]}
             historique = list(base["historique_statut"] or [])
             for statut in values["statuts"]:
@@ -194,8 +226,10 @@ def _upsert_postgresql(records: list[dict], *, now: datetime) -> list[int]:
                 annee_scolaire=key[1],
                 today=today,
             )
+            contrats = values.get("contrats", base["contrats"])
             fields = {k: v for k, v in values.items() if k != "statuts"}
             fields.update(
+                contrat_incomplet=contrat_incomplet(contrats, historique),
                 historique_statut=historique,
                 parcours=parcours,
                 statut_courant=statut,
@@ -212,9 +246,9 @@ def _upsert_postgresql(records: list[dict], *, now: datetime) -> list[int]:
         ids.update(inserted)
         _write_periods([(ids[key], periods) for key, _, periods in updates + inserts if key in ids])
         # A learner another worker inserted meanwhile was skipped (ON CONFLICT DO NOTHING): merge it again.
-        pending = {key: pending[key] for key, _, _ in inserts if key not in inserted}
+        pending = [key for key, _, _ in inserts if key not in inserted]
         if not pending:
-            return [ids[key] for key in order]
+            return [ids[_key(r)] for r in records]
     raise RuntimeError("effectifs_upsert: concurrent inserts did not settle")  # pragma: no cover
 
 

@@ -34,6 +34,7 @@ __all__ = [
     "annees_scolaires_for_indicators",
     "build_parcours",
     "compter",
+    "contrat_incomplet",
     "contrats_from_v1",
     "date_indicateurs",
     "fin_de_mois",
@@ -446,3 +447,16 @@ def compter(statuts: Iterable[Statut | None]) -> dict[str, int]:
         "rupturants": counts[Statut.RUPTURANT],
         "abandons": counts[Statut.ABANDON],
     }
+
+
+def contrat_incomplet(
+    contrats: Sequence[Mapping[str, Any]] | None, historique_statut: Sequence[Mapping[str, Any]] | None
+) -> bool:
+    """A contract without its end date, or a learner the ERP declared apprentice (status 3) without any contract
+    start: the "Apprentis sans dates de contrat" fix of the data-quality card. Computed at each upsert, so that
+    the card counts a column instead of decoding every learner's JSON."""
+    contrats = contrats or []
+    if any(c.get("date_debut") and not c.get("date_fin") for c in contrats):
+        return True
+    declared_apprenti = any(h.get("valeur_statut") == 3 for h in historique_statut or [])
+    return declared_apprenti and not any(c.get("date_debut") for c in contrats)

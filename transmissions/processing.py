@@ -225,6 +225,7 @@ def _effectif_record(n: dict, *, item: _Item, formateur_id: int, responsable_id:
         "organisme_responsable_id": responsable_id,
         "source": item.source,
         "source_organisme_id": item.source_organisme_id,
+        "dernier_dossier_id": item.id,
         "nom": n["nom_apprenant"],
         "prenom": n["prenom_apprenant"],
         "date_de_naissance": _day(n["date_de_naissance_apprenant"]),

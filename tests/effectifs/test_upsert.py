@@ -131,3 +131,102 @@ def test_weekly_refresh_moves_the_current_status_to_the_new_date():
     assert updated == 1
     refreshed = Effectif.objects.get(id_erp_apprenant="A2")
     assert (refreshed.statut_courant, refreshed.statut_courant_depuis) == ("FIN_DE_FORMATION", date(2025, 8, 31))
+
+
+@pytest.mark.django_db
+def test_an_older_record_processed_late_never_overwrites_a_newer_one():
+    """Workers may take lots out of receipt order (several processes, the sweep): the queue id decides."""
+    organisme = OrganismeFactory()
+    [effectif_id] = effectifs_upsert(records=[_record(organisme, nom="RECENT", dernier_dossier_id=20)], now=NOW)
+
+    ids = effectifs_upsert(
+        records=[_record(organisme, nom="ANCIEN", telephone="0700000000", contrats=[], dernier_dossier_id=12)],
+        now=NOW,
+    )
+
+    effectif = Effectif.objects.get()
+    assert ids == [effectif_id] == [effectif.pk]
+    assert (effectif.nom, effectif.telephone, effectif.dernier_dossier_id) == ("RECENT", "0612345678", 20)
+    assert len(effectif.contrats) == 1 and effectif.statut_courant == "APPRENTI"
+
+    effectifs_upsert(records=[_record(organisme, nom="PLUS RECENT", dernier_dossier_id=31)], now=NOW)
+    assert Effectif.objects.get().nom == "PLUS RECENT"
+
+
+@pytest.mark.django_db
+def test_in_one_batch_the_most_recent_record_wins_whatever_its_place():
+    organisme = OrganismeFactory()
+    effectifs_upsert(
+        records=[
+            _record(organisme, nom="RECENT", dernier_dossier_id=9),
+            _record(organisme, nom="ANCIEN", telephone="0700000000", dernier_dossier_id=4),
+        ],
+        now=NOW,
+    )
+    effectif = Effectif.objects.get()
+    assert (effectif.nom, effectif.telephone, effectif.dernier_dossier_id) == ("RECENT", "0612345678", 9)
+
+
+@pytest.mark.django_db
+def test_a_batch_mixing_older_and_newer_records_than_the_stored_one_applies_only_the_newer():
+    organisme = OrganismeFactory()
+    effectifs_upsert(records=[_record(organisme, nom="STOCKE", telephone="0611111111", dernier_dossier_id=7)], now=NOW)
+
+    effectifs_upsert(
+        records=[
+            _record(organisme, nom="ANCIEN", telephone="0700000000", dernier_dossier_id=5),
+            _record(organisme, nom="NOUVEAU", telephone=None, dernier_dossier_id=9),
+        ],
+        now=NOW,
+    )
+    effectif = Effectif.objects.get()
+    # The older record's telephone does not slip in through the newer record's empty value.
+    assert (effectif.nom, effectif.telephone, effectif.dernier_dossier_id) == ("NOUVEAU", "0611111111", 9)
+
+
+@pytest.mark.django_db
+def test_contract_without_dates_is_flagged_at_each_upsert_for_the_quality_card():
+    from effectifs.selectors import qualite_donnees
+    from tests.factories import UserFactory
+
+    organisme = OrganismeFactory()
+    user = UserFactory(organisation__organisme=organisme)
+    sans_fin = [{"date_debut": "2024-10-01", "date_fin": None, "date_rupture": None}]
+    effectifs_upsert(
+        records=[
+            _record(organisme, contrats=sans_fin),
+            # Declared apprentice by the ERP (status 3) without any contract start.
+            _record(organisme, id_erp_apprenant="A2", contrats=[], statut_declare=(3, "2024-10-01T00:00:00+00:00")),
+            _record(organisme, id_erp_apprenant="A3"),
+        ],
+        now=NOW,
+    )
+    flagged = set(Effectif.objects.filter(contrat_incomplet=True).values_list("id_erp_apprenant", flat=True))
+    assert flagged == {"A1", "A2"}
+    qualite = qualite_donnees(user=user, organisme=organisme, today=NOW.date())
+    assert qualite.ids["contrat"] == set(Effectif.objects.filter(contrat_incomplet=True).values_list("pk", flat=True))
+
+    # The next night brings the contract's end date: the flag goes.
+    effectifs_upsert(records=[_record(organisme)], now=NOW)
+    assert not Effectif.objects.get(id_erp_apprenant="A1").contrat_incomplet
+
+
+@pytest.mark.django_db
+def test_the_migration_flags_the_effectifs_already_stored():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    organisme = OrganismeFactory()
+    effectifs_upsert(
+        records=[
+            _record(organisme, contrats=[{"date_debut": "2024-10-01", "date_fin": None}]),
+            _record(organisme, id_erp_apprenant="A2"),
+        ],
+        now=NOW,
+    )
+    Effectif.objects.update(contrat_incomplet=False)  # as stored before the column existed
+
+    import_module("effectifs.migrations.0003_effectif_dernier_dossier").compute_contrat_incomplet(apps, None)
+
+    assert list(Effectif.objects.filter(contrat_incomplet=True).values_list("id_erp_apprenant", flat=True)) == ["A1"]
