@@ -1,4 +1,4 @@
-"""Unit tests of the transmissions.excel package: every file is generated here (see tests/data/README.md), no database."""
+"""Unit tests of the transmissions.excel package: every file is generated here (tests/data/README.md), no database."""
 
 import csv
 import datetime as dt
