@@ -57,3 +57,12 @@ def reference_data():
     import_module("organismes.migrations.0002_territoires").load_territoires(apps, None)
     import_module("organismes.migrations.0002_territoires").load_dsfr_config(apps, None)
     import_module("erp_keys.migrations.0002_catalogue").load_catalogue(apps, None)
+
+
+@pytest.fixture
+def celery_queue():
+    """A queue of the test's own for the transmissions tasks (tests/celery_queue.py)."""
+    from tests.celery_queue import private_queue
+
+    with private_queue() as name:
+        yield name

@@ -25,7 +25,6 @@ import io
 import logging
 import re
 import time
-import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -39,11 +38,10 @@ from django.test import Client
 from django.urls import reverse
 
 from effectifs.models import Effectif
-from tdba.celery import app as celery_app
 from tests.factories import OrganismeFactory, UserFactory
 from tests.transmissions.conftest import FORMATEUR, RESPONSABLE, dossier
 from tests.transmissions.fichiers_import import ligne, xlsx
-from tests.transmissions.test_worker_process import Worker, _purge
+from tests.transmissions.test_worker_process import Worker
 from transmissions import imports
 from transmissions.excel import COLUMNS
 from transmissions.models import ImportFichier, QueueItem
@@ -568,25 +566,12 @@ def test_celery_task_failure_with_the_record_in_the_exception(journal, api, form
     journal.assert_clean("transmissions.process_lot", "raised unexpected: ValueError([message masqué])")
 
 
-@pytest.fixture
-def worker_queue():
-    """A queue of our own for the transmissions tasks (as tests/transmissions/test_worker_process.py's `queue`)."""
-    name = f"tdba-test-logs-{uuid.uuid4().hex[:12]}"
-    saved = celery_app.conf.task_routes
-    celery_app.conf.task_routes = {"transmissions.*": {"queue": name}}
-    celery_app.__dict__.pop("amqp", None)  # the router is cached with the routes it was built from
-    yield name
-    _purge(name)
-    celery_app.conf.task_routes = saved
-    celery_app.__dict__.pop("amqp", None)
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("reference_data")
-def test_real_celery_worker_failure_on_a_real_database_error(journal, worker_queue, api_key, tmp_path):
+def test_real_celery_worker_failure_on_a_real_database_error(journal, celery_queue, api_key, tmp_path):
     """`celery -A tdba worker` (a real process, its own logging set-up) fails a task on a row holding the
     sentinels; its log (stdout and stderr) must not hold them."""
-    worker = Worker(worker_queue, tmp_path / "worker.log")
+    worker = Worker(celery_queue, tmp_path / "worker.log")
     with refused_effectif():
         try:
             worker.start()

@@ -11,7 +11,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
@@ -22,7 +21,7 @@ from django.db import connection
 from django.db.models import Count
 
 from effectifs.models import Effectif
-from tdba.celery import app as celery_app
+from tests.celery_queue import purge
 from tests.transmissions.conftest import dossier
 from transmissions.models import Lot, QueueItem
 from transmissions.tasks import sweep_pending
@@ -49,24 +48,6 @@ def _database_url() -> str:
         port = f":{db['PORT']}" if db["PORT"] else ""
         return f"postgres://{credentials}@{host}{port}/{quote(db['NAME'], safe='')}"
     pytest.fail(f"no worker test for {connection.vendor}: a worker subprocess cannot reach this database")
-
-
-@pytest.fixture
-def queue():
-    """A queue of our own: the transmissions tasks this test queues are routed to it, and only to it."""
-    name = f"tdba-test-{uuid.uuid4().hex[:12]}"
-    saved = celery_app.conf.task_routes
-    celery_app.conf.task_routes = {"transmissions.*": {"queue": name}}
-    celery_app.__dict__.pop("amqp", None)  # the router is cached with the routes it was built from
-    yield name
-    _purge(name)
-    celery_app.conf.task_routes = saved
-    celery_app.__dict__.pop("amqp", None)
-
-
-def _purge(queue_name: str) -> int:
-    with celery_app.connection_for_write() as conn:
-        return conn.default_channel.queue_purge(queue_name) or 0
 
 
 class Worker:
@@ -113,8 +94,8 @@ class Worker:
 
 
 @pytest.fixture
-def worker(queue, tmp_path):
-    worker = Worker(queue, tmp_path / "worker.log")
+def worker(celery_queue, tmp_path):
+    worker = Worker(celery_queue, tmp_path / "worker.log")
     try:
         yield worker
     finally:
@@ -173,13 +154,13 @@ def test_a_real_worker_processes_what_the_api_accepted(api, api_key, client, fix
     assert state["etat"] == "traite" and state["effectif_id"]
 
 
-def test_lost_message_and_double_delivery_lose_and_duplicate_nothing(api, fixture_couple, worker, queue):
+def test_lost_message_and_double_delivery_lose_and_duplicate_nothing(api, fixture_couple, worker, celery_queue):
     """Accepted while no worker runs; one lot's message is lost, the other is delivered twice (sweep + original)."""
     formateur, _ = fixture_couple
     lost = _lot_of(api(data=_batch("A", 30)))
     # The message is in the real broker; drop it, as a worker killed while holding it would (the filesystem
     # transport has no redelivery, Redis only after its one-hour visibility timeout).
-    assert _purge(queue) == 1
+    assert purge(celery_queue) == 1
     # Lot B sends 10 of lot A's learners again, plus 20 new ones: the same learner must stay one effectif.
     kept = _lot_of(api(data=[*_batch("A", 10), *_batch("B", 20)]))
     # The sweep only re-queues what has waited more than two minutes.
@@ -202,7 +183,7 @@ def test_lost_message_and_double_delivery_lose_and_duplicate_nothing(api, fixtur
     _assert_no_duplicate_effectif()
 
 
-def test_worker_killed_mid_lot_loses_nothing(api, fixture_couple, worker, queue):
+def test_worker_killed_mid_lot_loses_nothing(api, fixture_couple, worker, celery_queue):
     """SIGKILL the worker while it works through a big lot; a new worker and the sweep finish the job."""
     formateur, _ = fixture_couple
     lot = _lot_of(api(data=_batch("K", 2000)))
@@ -215,7 +196,7 @@ def test_worker_killed_mid_lot_loses_nothing(api, fixture_couple, worker, queue)
         time.sleep(0.05)
     worker.kill(signal.SIGKILL)
     done_before = QueueItem.objects.filter(lot=lot, processed_at__isnull=False).count()
-    _purge(queue)  # whatever the killed worker left in the broker: the sweep alone must recover the rest
+    purge(celery_queue)  # whatever the killed worker left in the broker: the sweep alone must recover the rest
 
     QueueItem.objects.filter(lot=lot, processed_at__isnull=True).update(
         created_at=Lot.objects.get(pk=lot).received_at - timedelta(minutes=5)
