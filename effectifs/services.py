@@ -13,6 +13,7 @@ from effectifs.selectors.sifa import organisme_get_sifa, sifa_effectifs_eligible
 from effectifs.sifa import TYPE_CFA
 from effectifs.statuts import contrat_incomplet, parcours_for_effectif, periodes, statut_en_cours
 from organismes.models import AuditLog, Organisme
+from tdba.jsonfast import dumps
 
 IDENTITY = ("organisme_id", "annee_scolaire", "id_erp_apprenant")
 # Lists replace the stored value, even when empty (the ERP sends every contract at each transmission).
@@ -314,7 +315,7 @@ def _update_rows(updates: list[tuple]) -> dict[tuple, int]:
             f"""UPDATE {table} AS e SET {", ".join(assignments)}
                 FROM jsonb_to_recordset(%s::jsonb) AS v(id bigint, {_recordset(names)})
                 WHERE e.id = v.id""",  # noqa: S608 - identifiers from the model's metadata
-            [json.dumps(rows, default=_json_value)],
+            [dumps(rows, default=_json_value)],
         )
     return {key: fields["id"] for key, fields, _ in updates}
 
@@ -334,7 +335,7 @@ def _insert_rows(inserts: list[tuple]) -> dict[tuple, int]:
                 SELECT gen_random_uuid(), {columns} FROM jsonb_to_recordset(%s::jsonb) AS v({_recordset(names)})
                 ON CONFLICT ({identity}) DO NOTHING
                 RETURNING id, {identity}""",  # noqa: S608 - identifiers from the model's metadata
-            [json.dumps(rows, default=_json_value)],
+            [dumps(rows, default=_json_value)],
         )
         return {tuple(row[1:]): row[0] for row in cursor.fetchall()}
 

@@ -5,7 +5,6 @@ not 2000. Items are claimed with SELECT … FOR UPDATE SKIP LOCKED on PostgreSQL
 message delivered twice) never process the same item twice; processed items are skipped.
 """
 
-import json
 import logging
 from datetime import datetime, timedelta
 
@@ -16,6 +15,7 @@ from django.utils import timezone
 
 from effectifs.services import effectifs_upsert
 from organismes.models import Organisme
+from tdba.jsonfast import dumps
 from transmissions.models import Lot, QueueItem
 from transmissions.validation import coherence_errors, organisme_not_found_errors, validate_dossier
 
@@ -168,7 +168,7 @@ def _save_items(items: list[_Item], *, now: datetime) -> None:
                 FROM jsonb_to_recordset(%s::jsonb) AS v(id bigint, has_error boolean, validation_errors jsonb,
                     organisme_id bigint, effectif_id bigint, attempts smallint)
                 WHERE q.id = v.id""",  # noqa: S608 - identifiers from the model's metadata
-            [now, now.date(), json.dumps(rows)],
+            [now, now.date(), dumps(rows)],
         )
 
 

@@ -1,6 +1,5 @@
 """Receiving dossiers apprenants: pre-validate, store durably, queue for the workers (api-v3.md §1.4, §3)."""
 
-import json
 import os
 import uuid
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ from django.utils import timezone
 
 from erp_keys.models import ExchangeKey
 from organismes.models import Organisme
+from tdba.jsonfast import dumps
 from transmissions.models import Lot, QueueItem
 from transmissions.validation import strip_nulls, validate_dossier
 
@@ -137,7 +137,6 @@ def _copy_items(lot: Lot, received: list[ReceivedItem], *, source_organisme: Org
     columns = ", ".join(connection.ops.quote_name(f.column) for f in _COPY_FIELDS)
     names = [f.attname for f in _COPY_FIELDS]
     table = connection.ops.quote_name(QueueItem._meta.db_table)
-    dumps = json.dumps
     row = dict(_COPY_DEFAULTS, lot_id=lot.pk, source_organisme_id=source_organisme.pk)
     row["validation_errors"] = None
     with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:

@@ -11,7 +11,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from erp_keys.services import erp_key_authenticate, erp_key_mark_used
 from organismes import ratelimit
+from tdba.jsonfast import dumps_bytes
 from transmissions.api import schema as doc
 from transmissions.models import QueueItem, Source
 from transmissions.services import ReceivedItem, transmission_receive
@@ -247,7 +248,7 @@ class DossiersApprenantsView(ErpApiView):
         if result.has_invalid:
             body["detail"] = "Some data are invalid"
         body["data"] = [self._item(r) for r in result.items]
-        return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
+        return HttpResponse(dumps_bytes(body), content_type="application/json")
 
     def _item(self, item: ReceivedItem) -> dict:
         created = _iso(item.created_at)
@@ -311,10 +312,8 @@ class DossiersApprenantsValidateView(ErpApiView):
         for record in records:
             validation = validate_dossier(strip_nulls(record) if isinstance(record, dict) else record)
             results.append({"valid": validation.is_valid, "validation_errors": validation.errors})
-        return JsonResponse(
-            {"status": "OK", "valid": all(r["valid"] for r in results), "data": results},
-            json_dumps_params={"ensure_ascii": False},
-        )
+        body = {"status": "OK", "valid": all(r["valid"] for r in results), "data": results}
+        return HttpResponse(dumps_bytes(body), content_type="application/json")
 
 
 class DossierApprenantStateView(ErpApiView):
