@@ -153,13 +153,54 @@ class TerritoireForm(TdbaForm):
             }
 
 
+AUTRE_RESEAU = "AUTRE"
+
+
+def _reseau_choices() -> list[tuple[str, str]]:
+    reseaux = Reseau.objects.order_by("nom").values_list("pk", "nom")
+    return [("", "Sélectionner un réseau"), *((str(pk), nom) for pk, nom in reseaux), (AUTRE_RESEAU, "Autre Réseau")]
+
+
 class ReseauForm(TdbaForm):
-    reseau = forms.ModelChoiceField(
+    """The réseau list, then "Autre Réseau": `reseau` is cleaned to a Reseau or to AUTRE_RESEAU."""
+
+    reseau = forms.ChoiceField(
         label="Vous représentez le réseau :",
-        queryset=Reseau.objects.order_by("nom"),
-        empty_label="Sélectionner un réseau",
+        choices=_reseau_choices,
         error_messages={"required": "Choisissez votre réseau.", "invalid_choice": "Réseau inconnu."},
     )
+
+    def clean_reseau(self):
+        value = self.cleaned_data["reseau"]
+        if value == AUTRE_RESEAU:
+            return AUTRE_RESEAU
+        reseau = Reseau.objects.filter(pk=int(value)).first()
+        if reseau is None:  # removed since the page was shown
+            raise ValidationError("Réseau inconnu.")
+        return reseau
+
+
+class ReseauInconnuForm(TdbaForm):
+    """ "Autre Réseau": the missing réseau's name and whom the team should answer."""
+
+    nom = forms.CharField(
+        label="Indiquez le nom de votre réseau :",
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+        error_messages={"required": "Le nom du réseau est obligatoire"},
+    )
+    email = forms.EmailField(
+        label="Votre courriel :",
+        widget=forms.EmailInput(attrs={"placeholder": "Ex : jeandupont@reseau.fr", "autocomplete": "email"}),
+        error_messages={"required": "L'email est obligatoire", "invalid": "L'email n'est pas au bon format"},
+    )
+
+    def clean_nom(self):
+        nom = self.cleaned_data["nom"]
+        # The name goes into a plain-text e-mail: no line breaks or control characters to forge lines with.
+        if any(ord(c) < 32 or ord(c) == 127 for c in nom):
+            raise ValidationError("Le nom du réseau contient des caractères non autorisés.")
+        return nom
 
 
 class ProfilForm(TdbaForm):

@@ -19,9 +19,16 @@ urlpatterns = [
     path("inscription/organisme-inconnu/", views.inscription_organisme_inconnu, name="inscription_organisme_inconnu"),
     path("inscription/operateur-public/", views.inscription_operateur_public, name="inscription_operateur_public"),
     path("inscription/reseau/", views.inscription_reseau, name="inscription_reseau"),
+    path("inscription/reseau/inconnu/", views.inscription_reseau_inconnu, name="inscription_reseau_inconnu"),
+    path("inscription/reseau-autre/", views.inscription_reseau_autre, name="inscription_reseau_autre"),
     path("inscription/autre/", views.inscription_autre, name="inscription_autre"),
     path("inscription/profil/", views.inscription_profil, name="inscription_profil"),
     path("inscription/bravo/", views.inscription_bravo, name="inscription_bravo"),
+    path(
+        "inscription/bravo/renvoyer/",
+        views.inscription_renvoyer_activation,
+        name="inscription_renvoyer_activation",
+    ),
     path("inscription/en-attente/", views.inscription_en_attente, name="inscription_en_attente"),
     path("invitation/<str:token>/", views.invitation_accepter, name="invitation_accepter"),
     # Mon compte (§1.11).

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 from organismes import selectors, services
 from organismes.adapters import PENDING_SESSION_KEY
 from organismes.forms import (
+    AUTRE_RESEAU,
     InformationsForm,
     InvitationForm,
     InvitationGroupeeForm,
@@ -19,6 +20,7 @@ from organismes.forms import (
     ProfilForm,
     RechercheOrganismeForm,
     ReseauForm,
+    ReseauInconnuForm,
     RoleForm,
     TerritoireForm,
     TypeOrganisationForm,
@@ -35,9 +37,12 @@ from organismes.models import (
     Region,
     Reseau,
 )
+from organismes.ratelimit import client_ip
 
 WIZARD_SESSION_KEY = "inscription"
 WIZARD_RESTART_MESSAGE = "Votre inscription est incomplète ou a expiré : merci de recommencer."
+# The account just created by this browser (its public id), for "Renvoyer le courriel de confirmation".
+SIGNUP_ACCOUNT_SESSION_KEY = "inscription_compte"
 
 
 def organisme_detail(request, public_id):
@@ -134,12 +139,38 @@ def inscription_reseau(request):
     """Step 2 for a réseau: the réseau list."""
     form = ReseauForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["reseau"] == AUTRE_RESEAU:
+            return redirect("inscription_reseau_inconnu")
         request.session[WIZARD_SESSION_KEY] = {
             "type": OrganisationType.TETE_DE_RESEAU,
             "reseau": form.cleaned_data["reseau"].pk,
         }
         return redirect("inscription_profil")
     return render(request, "organismes/inscription/reseau.html", {"form": form})
+
+
+@login_not_required
+def inscription_reseau_inconnu(request):
+    """ "Autre Réseau": the team is told about the missing réseau; no account is created."""
+    form = ReseauInconnuForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reseau_unknown_report(
+                nom=form.cleaned_data["nom"], email=form.cleaned_data["email"], client_ip=client_ip(request)
+            )
+        except services.AccountError as error:
+            form.add_error(None, str(error))
+            status = 429
+        else:
+            return redirect("inscription_reseau_autre")
+    return render(request, "organismes/inscription/reseau_inconnu.html", {"form": form}, status=status)
+
+
+@login_not_required
+@require_safe
+def inscription_reseau_autre(request):
+    return render(request, "organismes/inscription/reseau_autre.html")
 
 
 @login_not_required
@@ -253,6 +284,7 @@ def inscription_profil(request):
             if user.account_status == AccountStatus.CONFIRMED:
                 messages.success(request, "Votre compte a été créé. Vous pouvez désormais vous connecter.")
                 return redirect("account_login")
+            request.session[SIGNUP_ACCOUNT_SESSION_KEY] = str(user.public_id)
             return redirect("inscription_bravo")
     return render(request, "organismes/inscription/profil.html", {"form": form, "choice": choice})
 
@@ -260,7 +292,27 @@ def inscription_profil(request):
 @login_not_required
 @require_safe
 def inscription_bravo(request):
-    return render(request, "organismes/inscription/bravo.html")
+    can_resend = bool(request.session.get(SIGNUP_ACCOUNT_SESSION_KEY))
+    return render(request, "organismes/inscription/bravo.html", {"can_resend": can_resend})
+
+
+@login_not_required
+@require_POST
+def inscription_renvoyer_activation(request):
+    """ "Renvoyer le courriel de confirmation": only to the account this browser has just created."""
+    try:
+        services.user_activation_email_resend(
+            request=request, public_id=_uuid_or_none(request.session.get(SIGNUP_ACCOUNT_SESSION_KEY))
+        )
+    except services.CooldownError as error:
+        messages.warning(request, str(error))
+    except services.AccountError as error:
+        # Confirmed, deleted or never created here: nothing more to send from this session.
+        request.session.pop(SIGNUP_ACCOUNT_SESSION_KEY, None)
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Le courriel de confirmation a été renvoyé.")
+    return redirect("inscription_bravo")
 
 
 @login_not_required

@@ -1,9 +1,11 @@
 """Writes on accounts: sign-up, email validation, account validation, invitations, roles (§4.5)."""
 
+import logging
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
@@ -27,6 +29,8 @@ from organismes.models import (
     User,
 )
 from organismes.models import _invitation_token as _new_invitation_token
+
+logger = logging.getLogger(__name__)
 
 CGU_VERSION = "v1"
 INVITATION_BATCH_MAX = 50
@@ -145,6 +149,68 @@ def user_signup(
     else:
         address.send_confirmation(request, signup=True)
     return user
+
+
+ACTIVATION_RESEND_COOLDOWN_SECONDS = 60
+ACTIVATION_RESEND_COOLDOWN_MESSAGE = (
+    "Un courriel vient d'être envoyé. Vous pourrez en demander un nouveau dans quelques instants."
+)
+ACTIVATION_NOT_PENDING_MESSAGE = (
+    "Aucune inscription en attente de confirmation : si votre adresse courriel est déjà confirmée, "
+    "aucun nouveau courriel n'est nécessaire ; sinon, merci de recommencer votre inscription."
+)
+# Reports of a missing réseau go to the team's mailbox: a few per client address and hour is plenty.
+RESEAU_UNKNOWN_LIMIT = 5
+RESEAU_UNKNOWN_WINDOW_SECONDS = 3600
+TOO_MANY_REQUESTS_MESSAGE = "Trop de requêtes, veuillez réessayer plus tard."
+
+
+class CooldownError(AccountError):
+    """The same e-mail was asked for too recently: try again in a moment."""
+
+
+def _throttle_allows(*, key: str, limit: int, window: int) -> bool:
+    """Count one use of `key` in the shared cache; False past `limit` uses within `window` seconds.
+
+    Like organismes/ratelimit.py, a cache failure lets the request through (fail open).
+    """
+    try:
+        cache.add(key, 0, timeout=window)
+        return cache.incr(key) <= limit
+    except Exception:
+        logger.warning("throttle unavailable for %s", key.split(":")[0], exc_info=True)
+        return True
+
+
+def user_activation_email_resend(*, request, public_id) -> User:
+    """Send the activation link again to an account of the sign-up wizard that still waits for it.
+
+    The caller identifies the account from its own session (never from a typed address), so this cannot be
+    used to mail a stranger. One resend per account every ACTIVATION_RESEND_COOLDOWN_SECONDS.
+    """
+    user = User.objects.filter(public_id=public_id).first() if public_id else None
+    if user is None or user.account_status != AccountStatus.PENDING_EMAIL_VALIDATION:
+        raise AccountError(ACTIVATION_NOT_PENDING_MESSAGE)
+    address = EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=False).first()
+    if address is None:
+        raise AccountError(ACTIVATION_NOT_PENDING_MESSAGE)
+    if not _throttle_allows(key=f"activation-resend:{user.pk}", limit=1, window=ACTIVATION_RESEND_COOLDOWN_SECONDS):
+        raise CooldownError(ACTIVATION_RESEND_COOLDOWN_MESSAGE)
+    address.send_confirmation(request, signup=True)
+    return user
+
+
+def reseau_unknown_report(*, nom: str, email: str, client_ip: str) -> None:
+    """ "Autre Réseau": tell the TDBA team that a réseau is missing from the list; no account is created."""
+    if not _throttle_allows(
+        key=f"reseau-inconnu:{client_ip}", limit=RESEAU_UNKNOWN_LIMIT, window=RESEAU_UNKNOWN_WINDOW_SECONDS
+    ):
+        raise CooldownError(TOO_MANY_REQUESTS_MESSAGE)
+    send_templated_email(
+        template="reseau_inconnu",
+        to=[settings.SUPPORT_EMAIL],
+        context={"nom": nom, "email": email},
+    )
 
 
 @transaction.atomic

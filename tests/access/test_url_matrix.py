@@ -192,12 +192,21 @@ ROUTES: dict[str, Route] = {
     "inscription_organisme_inconnu": Route(_r("inscription_organisme_inconnu"), PUBLIC),
     "inscription_operateur_public": Route(_r("inscription_operateur_public"), PUBLIC, post=PUBLIC),
     "inscription_reseau": Route(_r("inscription_reseau"), PUBLIC, post=PUBLIC),
+    # "Autre Réseau": the form re-renders (empty body), the page after it is static.
+    "inscription_reseau_inconnu": Route(_r("inscription_reseau_inconnu"), PUBLIC, post=PUBLIC),
+    "inscription_reseau_autre": Route(_r("inscription_reseau_autre"), PUBLIC),
     "inscription_autre": Route(_r("inscription_autre"), PUBLIC),
     # Without a step 2 in the session, the profile step sends back to step 1.
     "inscription_profil": Route(
         _r("inscription_profil"), expect(FOUND, anonyme=FOUND), post=expect(FOUND, anonyme=FOUND)
     ),
     "inscription_bravo": Route(_r("inscription_bravo"), PUBLIC),
+    # POST only; without an account of this session's sign-up: back to "Vérifiez votre boite mail !" with a message.
+    "inscription_renvoyer_activation": Route(
+        _r("inscription_renvoyer_activation"),
+        expect(NOT_ALLOWED, anonyme=NOT_ALLOWED),
+        post=expect(FOUND, anonyme=FOUND),
+    ),
     "inscription_en_attente": Route(_r("inscription_en_attente"), PUBLIC),
     # The e-mailed link is public: it opens the profile step (the token is the secret).
     "invitation_accepter": Route(_r("invitation_accepter", _token), expect(FOUND, anonyme=FOUND)),

@@ -9,10 +9,11 @@ impossible date is a 404.
 """
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 
 from erp_keys.models import Erp
-from organismes.models import AccountStatus, Invitation, OrganisationRole, User
+from organismes.models import AccountStatus, Invitation, Organisation, OrganisationRole, Reseau, User
 from tests.bad_inputs.conftest import (
     INJECTION_IDS,
     INJECTIONS,
@@ -124,6 +125,55 @@ def test_signup_unknown_reseau(client, value):
 
     assert response.status_code == 200 and "Réseau inconnu." in page_text(response)
     assert_escaped(response, value)
+
+
+@pytest.mark.parametrize("value", [*INJECTIONS, OVERLONG, "Réseau\x00", "Réseau\r\nBcc: x@example.org"])
+def test_signup_autre_reseau_with_hostile_names(client, value):
+    """Valid text is reported to the team as typed (plain-text e-mail); anything else re-renders the form."""
+    reseaux = Reseau.objects.count()
+    response = client.post(reverse("inscription_reseau_inconnu"), {"nom": value, "email": "contact@reseau.fr"})
+
+    if value in INJECTIONS:
+        assert response.url == reverse("inscription_reseau_autre")
+        assert len(mail.outbox) == 1 and value in mail.outbox[0].body
+        assert value not in mail.outbox[0].subject
+    else:
+        assert response.status_code == 200
+        assert "fr-error-text" in response.content.decode()
+        assert not mail.outbox
+        assert_escaped(response, value)
+    assert not User.objects.exists() and not Organisation.objects.exists()
+    assert Reseau.objects.count() == reseaux
+
+
+@pytest.mark.parametrize(
+    "value",
+    [*INJECTIONS, f"x{XSS_IMG}@example.org", "a" * 10_000 + "@example.org", "jean\x00@cfa.fr", "a@b.fr\nBcc: c@d.fr"],
+)
+def test_signup_autre_reseau_with_hostile_emails(client, value):
+    response = client.post(reverse("inscription_reseau_inconnu"), {"nom": XSS_SCRIPT, "email": value})
+
+    assert response.status_code == 200
+    text = page_text(response)
+    assert "L'email n'est pas au bon format" in text or "Assurez-vous" in text or "caractères nuls" in text
+    assert_escaped(response, value, XSS_SCRIPT)
+    assert not mail.outbox
+    assert not User.objects.exists() and not Organisation.objects.exists()
+
+
+@pytest.mark.parametrize("value", [*INJECTIONS, OVERLONG, {"pk": 1}, 1, "00000000-0000-0000-0000-000000000000"])
+def test_resend_activation_with_a_tampered_session(client, value):
+    UserFactory(account_status=AccountStatus.PENDING_EMAIL_VALIDATION)
+    session = client.session
+    session["inscription_compte"] = value
+    session.save()
+
+    response = client.post(reverse("inscription_renvoyer_activation"), {"email": XSS_SCRIPT}, follow=True)
+
+    assert response.status_code == 200
+    assert "Aucune inscription en attente de confirmation" in page_text(response)
+    assert_escaped(response, XSS_SCRIPT)
+    assert not mail.outbox
 
 
 # ---- Sign-up step 3: the profile ----------------------------------------------------------------------------
