@@ -218,16 +218,16 @@ def _upsert_postgresql(records: list[dict], *, now: datetime) -> list[int]:
             historique = list(base["historique_statut"] or [])
             for statut in values["statuts"]:
                 historique = historique_merge(historique, *statut, now)
+            contrats = values.get("contrats", base["contrats"])
             parcours, statut, depuis, periods = parcours_compute(
                 date_entree=values.get("date_entree", base["date_entree"]),
                 date_fin=values.get("date_fin", base["date_fin"]),
-                contrats=values.get("contrats", base["contrats"]),
+                contrats=contrats,
                 date_exclusion=values.get("date_exclusion", base["date_exclusion"]),
                 historique_statut=historique,
                 annee_scolaire=key[1],
                 today=today,
             )
-            contrats = values.get("contrats", base["contrats"])
             fields = {k: v for k, v in values.items() if k != "statuts"}
             fields.update(
                 contrat_incomplet=contrat_incomplet(contrats, historique),
