@@ -354,7 +354,8 @@ def _write_periods(periods: list[tuple[int, list]]) -> None:
 
 
 def _json_value(value):
-    """Dates and datetimes at full precision (DjangoJSONEncoder would cut microseconds), UUIDs as text."""
+    """What the encoders do not know, as text: dates at full precision for the standard library's fallback
+    (DjangoJSONEncoder would cut microseconds; orjson writes dates, datetimes and UUIDs itself)."""
     if isinstance(value, date | datetime):
         return value.isoformat()
     return str(value)

@@ -125,6 +125,19 @@ def _process(items: list[_Item], *, now: datetime) -> None:
     _update_organismes(accepted, now=now)
 
 
+# What the worker writes back on a queue item (the same columns as the UPDATE below).
+_SAVED_FIELDS = [
+    "processed_at",
+    "computed_day",
+    "has_error",
+    "validation_errors",
+    "error",
+    "organisme",
+    "effectif",
+    "attempts",
+]
+
+
 def _save_items(items: list[_Item], *, now: datetime) -> None:
     """Write back the processing outcome of the items.
 
@@ -146,7 +159,7 @@ def _save_items(items: list[_Item], *, now: datetime) -> None:
             )
             for item in items
         ]
-        QueueItem.objects.bulk_update(outcome, [*_SAVED_FIELDS, "processed_at", "computed_day", "error"])
+        QueueItem.objects.bulk_update(outcome, _SAVED_FIELDS)
         return
     rows = [
         {
@@ -170,9 +183,6 @@ def _save_items(items: list[_Item], *, now: datetime) -> None:
                 WHERE q.id = v.id""",  # noqa: S608 - identifiers from the model's metadata
             [now, now.date(), dumps(rows)],
         )
-
-
-_SAVED_FIELDS = ["has_error", "validation_errors", "organisme", "effectif", "attempts"]
 
 
 def _day(value):
