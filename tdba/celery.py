@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from celery.signals import setup_logging, worker_process_init
+from celery.signals import setup_logging, task_postrun, task_prerun, worker_process_init
 
 from tdba.logging import keep_django_logging
 
@@ -21,3 +21,15 @@ def _tune_worker_process(**kwargs) -> None:
     from tdba.runtime import tune_gc
 
     tune_gc()
+
+
+@task_prerun.connect
+@task_postrun.connect
+def _recycle_database_connections(**kwargs) -> None:
+    """What Django does around each request: drop a connection that failed or is older than CONN_MAX_AGE.
+
+    Celery's own fix-up would close it around every task (CELERY_DB_REUSE_MAX in the settings turns that off).
+    """
+    from django.db import close_old_connections
+
+    close_old_connections()

@@ -22,8 +22,9 @@ _unused = env
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 
-# Live-server threads must not keep connections open, or the test database cannot be dropped.
-DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# Live-server threads must not keep connections open, or the test database cannot be dropped. A worker subprocess
+# that a test kills at teardown may keep its own (TDBA_TEST_CONN_MAX_AGE, tests/transmissions/test_worker_process.py).
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("TDBA_TEST_CONN_MAX_AGE", "0"))  # noqa: F405
 
 # A worker started by a test (tests/transmissions/test_worker_process.py) must see the test database: on SQLite it
 # is a file, not the default in-memory database. One file per test run, so that runs side by side do not clobber

@@ -56,12 +56,13 @@ class Worker:
     def __init__(self, queue_name: str, log_path: Path):
         self.queue, self.log_path, self.process = queue_name, log_path, None
 
-    def start(self) -> None:
+    def start(self, **extra_env: str) -> None:
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "tdba.settings.test",
             "DATABASE_URL": _database_url(),
             "PYTHONUNBUFFERED": "1",
+            **extra_env,
         }
         command = [sys.executable, "-m", "celery", "-A", "tdba", "worker", "-Q", self.queue]
         command += ["-n", f"{self.queue}@%h", "--pool=prefork", "--concurrency=1", "--loglevel=INFO"]
@@ -210,3 +211,50 @@ def test_worker_killed_mid_lot_loses_nothing(api, fixture_couple, worker, celery
     assert set(QueueItem.objects.filter(lot=lot).values_list("attempts", flat=True)) == {1}
     assert Effectif.objects.filter(organisme=formateur).count() == 2000
     _assert_no_duplicate_effectif()
+
+
+def _worker_backends() -> list:
+    """Start times of the other client sessions on the test database: the worker's (PostgreSQL)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT backend_start FROM pg_stat_activity
+               WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'"""
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _clock():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT clock_timestamp()")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.postgresql
+def test_the_worker_keeps_its_database_session_from_one_lot_to_the_next(api, fixture_couple, worker):
+    """Celery's Django fix-up would open a new session for every task (performance, docs/performance.md)."""
+    worker.start(TDBA_TEST_CONN_MAX_AGE="600")
+    _wait_until_drained(worker, [_lot_of(api(data=_batch("S1", 5)))])
+    between = _clock()
+    _wait_until_drained(worker, [_lot_of(api(data=_batch(f"S{n}", 5))) for n in (2, 3)])
+
+    assert any(started < between for started in _worker_backends()), "the worker reconnected for each lot"
+    assert Effectif.objects.count() == 15
+
+
+@pytest.mark.postgresql
+def test_a_worker_session_killed_between_lots_is_replaced_without_losing_the_next_lot(api, fixture_couple, worker):
+    worker.start(TDBA_TEST_CONN_MAX_AGE="600")
+    _wait_until_drained(worker, [_lot_of(api(data=_batch("T1", 5)))])
+    with connection.cursor() as cursor:  # a PostgreSQL restart or a network cut, as the worker sees it
+        cursor.execute(
+            """SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+               WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'"""
+        )
+        assert cursor.fetchone()[0] >= 1
+    lot = _lot_of(api(data=_batch("T2", 5)))
+
+    _wait_until_drained(worker, [lot])  # processed by the task itself: the sweep would wait two minutes
+
+    items = QueueItem.objects.filter(lot=lot)
+    assert items.filter(has_error=False, effectif__isnull=False, attempts=1, error="").count() == 5
+    worker.assert_alive()
