@@ -65,6 +65,9 @@ class QueueItem(models.Model):
     # The record as sent (schema keys only, raw values), without the NIR: only `has_nir` is kept.
     payload = models.JSONField("dossier reçu")
     has_nir = models.BooleanField("NIR transmis", default=False)
+    # A valid record's normalised values, as their difference with `payload` (transmissions/validation/compact.py):
+    # the worker does not validate again. Null for invalid records, and cleared once processed.
+    normalise = models.JSONField("valeurs normalisées à la réception", null=True, blank=True)
     validation_errors = models.JSONField("erreurs", default=list, blank=True)
     error = models.TextField("erreur technique", blank=True)
     has_error = models.BooleanField("en erreur", default=False)

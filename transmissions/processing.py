@@ -18,6 +18,7 @@ from organismes.models import Organisme
 from tdba.jsonfast import dumps
 from transmissions.models import Lot, QueueItem
 from transmissions.validation import coherence_errors, organisme_not_found_errors, validate_dossier
+from transmissions.validation.compact import normalized_from_delta
 
 logger = logging.getLogger(__name__)
 
@@ -68,26 +69,39 @@ class _Item:
         "has_error",
         "has_nir",
         "id",
+        "normalise",
         "organisme_id",
         "payload",
         "source",
         "source_organisme_id",
         "validation_errors",
     )
-    READ = ("id", "payload", "source", "source_organisme_id", "has_nir", "attempts")
+    READ = ("id", "payload", "normalise", "source", "source_organisme_id", "has_nir", "attempts")
 
-    def __init__(self, id, payload, source, source_organisme_id, has_nir, attempts):
-        self.id, self.payload, self.source = id, payload, source
+    def __init__(self, id, payload, normalise, source, source_organisme_id, has_nir, attempts):
+        self.id, self.payload, self.normalise, self.source = id, payload, normalise, source
         self.source_organisme_id, self.has_nir, self.attempts = source_organisme_id, has_nir, attempts + 1
         self.has_error, self.validation_errors, self.organisme_id, self.effectif_id = False, [], None, None
 
 
+def _normalized(item: _Item) -> tuple[dict | None, list]:
+    """The record's normalised values (None if invalid) and its validation errors.
+
+    Kept by the receipt when the record was valid (transmissions/validation/compact.py); computed again otherwise:
+    items received before that, or by another normalisation version.
+    """
+    normalized = normalized_from_delta(item.payload, item.normalise, has_nir=item.has_nir)
+    if normalized is not None:
+        return normalized, []
+    validation = validate_dossier(item.payload)
+    return (validation.normalized if validation.is_valid else None), validation.errors
+
+
 def _process(items: list[_Item], *, now: datetime) -> None:
-    validations = [validate_dossier(item.payload) for item in items]
+    validations = [_normalized(item) for item in items]
     couples = set()
-    for validation in validations:
-        n = validation.normalized
-        if validation.is_valid:
+    for n, _errors in validations:
+        if n is not None:
             couples.add((n["etablissement_formateur_uai"], n["etablissement_formateur_siret"]))
             couples.add((n["etablissement_responsable_uai"], n["etablissement_responsable_siret"]))
     organismes: dict[tuple[str, str], int] = {}
@@ -100,11 +114,10 @@ def _process(items: list[_Item], *, now: datetime) -> None:
         }
 
     records, accepted = [], []
-    for item, validation in zip(items, validations, strict=True):
-        if not validation.is_valid:
-            item.has_error, item.validation_errors = True, validation.errors
+    for item, (n, validation_errors) in zip(items, validations, strict=True):
+        if n is None:
+            item.has_error, item.validation_errors = True, validation_errors
             continue
-        n = validation.normalized
         formateur = organismes.get((n["etablissement_formateur_uai"], n["etablissement_formateur_siret"]))
         responsable = organismes.get((n["etablissement_responsable_uai"], n["etablissement_responsable_siret"]))
         found = formateur is not None and responsable is not None
@@ -129,6 +142,7 @@ def _process(items: list[_Item], *, now: datetime) -> None:
 _SAVED_FIELDS = [
     "processed_at",
     "computed_day",
+    "normalise",
     "has_error",
     "validation_errors",
     "error",
@@ -150,6 +164,7 @@ def _save_items(items: list[_Item], *, now: datetime) -> None:
                 pk=item.id,
                 processed_at=now,
                 computed_day=now.date(),
+                normalise=None,
                 has_error=item.has_error,
                 validation_errors=item.validation_errors,
                 error="",
@@ -175,7 +190,7 @@ def _save_items(items: list[_Item], *, now: datetime) -> None:
     table = connection.ops.quote_name(QueueItem._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""UPDATE {table} AS q SET processed_at = %s, computed_day = %s, error = '',
+            f"""UPDATE {table} AS q SET processed_at = %s, computed_day = %s, error = '', normalise = NULL,
                     has_error = v.has_error, validation_errors = v.validation_errors,
                     organisme_id = v.organisme_id, effectif_id = v.effectif_id, attempts = v.attempts
                 FROM jsonb_to_recordset(%s::jsonb) AS v(id bigint, has_error boolean, validation_errors jsonb,

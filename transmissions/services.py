@@ -13,6 +13,7 @@ from organismes.models import Organisme
 from tdba.jsonfast import dumps
 from transmissions.models import Lot, QueueItem
 from transmissions.validation import strip_nulls, validate_dossier
+from transmissions.validation.compact import normalized_delta
 
 
 @dataclass(slots=True)
@@ -22,6 +23,7 @@ class ReceivedItem:
     public_id: uuid.UUID
     source: str
     stored: dict
+    normalise: dict | None
     validation_errors: list
     has_error: bool
     created_at: datetime
@@ -80,6 +82,7 @@ def transmission_receive(
                 public_id=uuid.UUID(bytes=entropy[16 * position : 16 * position + 16], version=4),
                 source=source,
                 stored=validation.stored,
+                normalise=normalized_delta(validation.normalized, validation.stored) if validation.is_valid else None,
                 validation_errors=validation.errors,
                 has_error=not validation.is_valid,
                 created_at=now,
@@ -113,6 +116,7 @@ def _queue_item(lot: Lot, position: int, received: ReceivedItem, source_organism
         source_organisme=source_organisme,
         payload={k: v for k, v in received.stored.items() if k != "has_nir"},
         has_nir=bool(received.stored.get("has_nir")),
+        normalise=received.normalise,
         validation_errors=received.validation_errors,
         has_error=received.has_error,
         created_at=received.created_at,
@@ -149,6 +153,7 @@ def _copy_items(lot: Lot, received: list[ReceivedItem], *, source_organisme: Org
                 source=item.source,
                 payload=dumps(payload),
                 has_nir=has_nir,
+                normalise=None if item.normalise is None else dumps(item.normalise),
                 validation_errors=dumps(item.validation_errors),
                 has_error=item.has_error,
                 created_at=item.created_at,

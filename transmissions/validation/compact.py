@@ -1,0 +1,79 @@
+"""A valid record's normalised values, kept at receipt so that the worker need not validate it again.
+
+The receipt validates every record (§1.4 step B); the worker needs the same normalised values (§3.3). Validating
+twice cost the worker about a quarter of its time (docs/performance.md), so the receipt keeps what normalisation
+changed: the *delta* between the normalised values and the record as stored, usually a few keys (names in capitals,
+"H" read as "M", telephones, dates not written as "YYYY-MM-DD"). The worker rebuilds the normalised values from the
+stored record and the delta, which gives exactly what ``validate_dossier`` returns (tests/transmissions/
+test_compact.py checks it on the bench's data and on the validation corpus).
+
+The delta carries ``NORMALISATION_VERSION``: a worker whose normalisation changed since the receipt (a new release
+deployed between the two) does not find its version and validates the record again, as it always did.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from transmissions.validation.schema import DATE_FIELDS, SERVER_FIELDS
+
+# Raise with any change to what validate_dossier normalises (a check, a date rule, a new field).
+NORMALISATION_VERSION = 1
+VERSION_KEY = "_v"
+
+_UTC = dt.UTC
+_MIDNIGHT = dt.time(0, 0)
+_DATE_FIELDS = frozenset(DATE_FIELDS)
+_DROPPED = frozenset((*SERVER_FIELDS, "has_nir", VERSION_KEY))
+_MISSING = object()
+
+
+def _date_text(value: dt.datetime) -> str:
+    """A normalised date as JSON text: "YYYY-MM-DD" for midnight UTC (as most ERPs send it), ISO 8601 otherwise."""
+    if value.tzinfo is _UTC and value.time() == _MIDNIGHT:
+        return value.date().isoformat()
+    return value.isoformat()
+
+
+def _date_value(text: str) -> dt.datetime:
+    if len(text) == 10:
+        return dt.datetime(int(text[:4]), int(text[5:7]), int(text[8:]), tzinfo=_UTC)
+    return dt.datetime.fromisoformat(text)
+
+
+def normalized_delta(normalized: Mapping[str, Any], stored: Mapping[str, Any]) -> dict[str, Any]:
+    """What the receipt keeps of a valid record's normalised values: those that differ from the stored ones.
+
+    Values are compared with their type (``1`` is not ``True`` nor ``1.0``); dates as their JSON text. ``has_nir``
+    has a column of its own.
+    """
+    delta: dict[str, Any] = {VERSION_KEY: NORMALISATION_VERSION}
+    for name, value in normalized.items():
+        if name == "has_nir":
+            continue
+        if value.__class__ is dt.datetime:
+            value = _date_text(value)
+        raw = stored.get(name, _MISSING)
+        if raw.__class__ is not value.__class__ or raw != value:
+            delta[name] = value
+    return delta
+
+
+def normalized_from_delta(
+    payload: Mapping[str, Any], delta: Mapping[str, Any] | None, *, has_nir: bool
+) -> dict[str, Any] | None:
+    """The normalised values of a stored valid record, or None when they must be computed again (no delta, or a
+    delta written by another normalisation version)."""
+    if delta is None or delta.get(VERSION_KEY) != NORMALISATION_VERSION:
+        return None
+    normalized = {name: value for name, value in payload.items() if name not in _DROPPED}
+    normalized.update(delta)
+    del normalized[VERSION_KEY]
+    for name in _DATE_FIELDS.intersection(normalized):
+        value = normalized[name]
+        if value.__class__ is str:
+            normalized[name] = _date_value(value)
+    normalized["has_nir"] = has_nir
+    return normalized
