@@ -82,7 +82,11 @@ def transmission_receive(
                 public_id=uuid.UUID(bytes=entropy[16 * position : 16 * position + 16], version=4),
                 source=source,
                 stored=validation.stored,
-                normalise=normalized_delta(validation.normalized, validation.stored) if validation.is_valid else None,
+                normalise=(
+                    normalized_delta(validation.normalized, validation.stored, validation.changed)
+                    if validation.is_valid
+                    else None
+                ),
                 validation_errors=validation.errors,
                 has_error=not validation.is_valid,
                 created_at=now,
@@ -154,7 +158,7 @@ def _copy_items(lot: Lot, received: list[ReceivedItem], *, source_organisme: Org
                 payload=dumps(payload),
                 has_nir=has_nir,
                 normalise=None if item.normalise is None else dumps(item.normalise),
-                validation_errors=dumps(item.validation_errors),
+                validation_errors=dumps(item.validation_errors) if item.validation_errors else "[]",
                 has_error=item.has_error,
                 created_at=item.created_at,
                 processed_at=item.processed_at,

@@ -25,7 +25,9 @@ def _through_the_queue(record: dict) -> tuple[dict, dict]:
     validation = validate_dossier(strip_nulls(record))
     assert validation.is_valid, validation.errors
     payload = {k: v for k, v in validation.stored.items() if k != "has_nir"}
-    delta = normalized_delta(validation.normalized, validation.stored)
+    delta = normalized_delta(validation.normalized, validation.stored, validation.changed)
+    # What validate_dossier saw change is enough: comparing every value gives the same delta.
+    assert delta == normalized_delta(validation.normalized, validation.stored)
     payload, delta = json.loads(json.dumps(payload)), json.loads(json.dumps(delta))
     rebuilt = normalized_from_delta(payload, delta, has_nir=validation.stored["has_nir"])
     return validation.normalized, rebuilt

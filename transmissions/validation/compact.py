@@ -14,7 +14,7 @@ deployed between the two) does not find its version and validates the record aga
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from transmissions.validation.schema import DATE_FIELDS, SERVER_FIELDS
@@ -27,14 +27,26 @@ _UTC = dt.UTC
 _MIDNIGHT = dt.time(0, 0)
 _DATE_FIELDS = frozenset(DATE_FIELDS)
 _DROPPED = frozenset((*SERVER_FIELDS, "has_nir", VERSION_KEY))
+# The keys that validate_dossier adds to the normalised values without a raw value (has_nir apart).
+_ADDED = ("duree_theorique_formation", "duree_theorique_formation_mois")
 _MISSING = object()
+# Dates repeat across a batch, and the date check returns the same object for the same text: their JSON text is
+# kept (bounded) rather than formatted for each record.
+_date_texts: dict[dt.datetime, str] = {}
+_DATE_TEXTS_MAX = 16384
 
 
 def _date_text(value: dt.datetime) -> str:
     """A normalised date as JSON text: "YYYY-MM-DD" for midnight UTC (as most ERPs send it), ISO 8601 otherwise."""
-    if value.tzinfo is _UTC and value.time() == _MIDNIGHT:
-        return value.date().isoformat()
-    return value.isoformat()
+    if value.tzinfo is not _UTC:  # the date check gives UTC; an equal instant elsewhere must keep its own zone
+        return value.isoformat()
+    text = _date_texts.get(value)
+    if text is None:
+        text = value.date().isoformat() if value.time() == _MIDNIGHT else value.isoformat()
+        if len(_date_texts) >= _DATE_TEXTS_MAX:
+            _date_texts.clear()
+        _date_texts[value] = text
+    return text
 
 
 def _date_value(text: str) -> dt.datetime:
@@ -43,14 +55,22 @@ def _date_value(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text)
 
 
-def normalized_delta(normalized: Mapping[str, Any], stored: Mapping[str, Any]) -> dict[str, Any]:
+def normalized_delta(
+    normalized: Mapping[str, Any], stored: Mapping[str, Any], changed: Iterable[str] | None = None
+) -> dict[str, Any]:
     """What the receipt keeps of a valid record's normalised values: those that differ from the stored ones.
 
     Values are compared with their type (``1`` is not ``True`` nor ``1.0``); dates as their JSON text. ``has_nir``
-    has a column of its own.
+    has a column of its own. ``changed``: the names validate_dossier saw change (``DossierValidation.changed``),
+    so that the others are not compared again; the result is the same.
     """
     delta: dict[str, Any] = {VERSION_KEY: NORMALISATION_VERSION}
-    for name, value in normalized.items():
+    if changed is None:
+        names: Iterable[str] = normalized
+    else:
+        names = [*changed, *(name for name in _ADDED if name not in stored)]
+    for name in names:
+        value = normalized[name]
         if name == "has_nir":
             continue
         if value.__class__ is dt.datetime:

@@ -181,6 +181,8 @@ class DossierValidation:
     normalized: dict[str, Any]
     errors: list[dict[str, Any]]
     stored: dict[str, Any]
+    # The names whose normalised value is not the raw one, or may not be (dates): see compact.normalized_delta.
+    changed: tuple[str, ...] | list[str] = ()
 
     @property
     def is_valid(self) -> bool:
@@ -221,6 +223,7 @@ def validate_dossier(
     normalized: dict[str, Any] = {}
     errors: list[dict[str, Any]] = []
     stored: dict[str, Any] = {}
+    changed: list[str] = []
     get = item.get
     for name, check, missing in plan:
         value = get(name)
@@ -235,6 +238,8 @@ def validate_dossier(
                 errors.append({"message": message, "path": [name], "code": code})
         else:
             normalized[name] = result
+            if result is not value and (result.__class__ is not value.__class__ or result != value):
+                changed.append(name)
     for name, check in _SERVER_PLAN:
         value = get(name)
         if value is not None:
@@ -248,7 +253,7 @@ def validate_dossier(
     stored["has_nir"] = normalized["has_nir"] = _js_truthy(get("nir_apprenant"))
     normalized.setdefault("duree_theorique_formation", None)
     normalized.setdefault("duree_theorique_formation_mois", None)
-    return DossierValidation(normalized=normalized, errors=errors, stored=stored)
+    return DossierValidation(normalized=normalized, errors=errors, stored=stored, changed=changed)
 
 
 def collect_establishment_identifiers(items: Iterable[Any]) -> tuple[set[str], set[str]]:
