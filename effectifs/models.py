@@ -145,8 +145,12 @@ class Effectif(models.Model):
 class EffectifStatutPeriode(models.Model):
     """One period of a learner's parcours: `statut` from `debut` (included) to `fin` (excluded, None = open)."""
 
-    # No index of its own: (effectif, debut) starts with it.
-    effectif = models.ForeignKey(Effectif, on_delete=models.CASCADE, related_name="periodes", db_index=False)
+    # No index of its own: (effectif, debut) starts with it. No database constraint either: periods are written only
+    # by the upsert, for the effectifs it has just locked or inserted in the same transaction, and deleted with them
+    # (CASCADE, by Django); the check cost ~6 µs per period, ~15 % of writing them (docs/performance.md).
+    effectif = models.ForeignKey(
+        Effectif, on_delete=models.CASCADE, related_name="periodes", db_index=False, db_constraint=False
+    )
     statut = models.CharField(max_length=20, choices=StatutApprenant)
     debut = models.DateField()
     fin = models.DateField(null=True, blank=True)

@@ -56,11 +56,20 @@ class QueueItem(models.Model):
     public_id = models.UUIDField("identifiant", default=uuid.uuid4, unique=True, editable=False)
     # No single-column index on lot nor source_organisme: queue_lot and queue_report start with them, and every
     # index is written twice per record (COPY at receipt, outcome of the worker) — docs/performance.md.
-    lot = models.ForeignKey(Lot, on_delete=models.CASCADE, related_name="items", db_index=False)
+    # No database constraint on lot and source_organisme either: the receipt writes the lot it has just created and
+    # the organisme of the key it has just authenticated, and a constraint would check them again for every record
+    # (two lookups locking the parent row, about half the cost of writing a queue row: docs/performance.md). Django
+    # applies on_delete (CASCADE, PROTECT) as before.
+    lot = models.ForeignKey(Lot, on_delete=models.CASCADE, related_name="items", db_index=False, db_constraint=False)
     position = models.PositiveIntegerField("rang dans le lot")
     source = models.CharField("source", max_length=10, choices=Source)
     source_organisme = models.ForeignKey(
-        Organisme, verbose_name="organisme transmetteur", on_delete=models.PROTECT, related_name="+", db_index=False
+        Organisme,
+        verbose_name="organisme transmetteur",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     # The record as sent (schema keys only, raw values), without the NIR: only `has_nir` is kept.
     payload = models.JSONField("dossier reçu")
@@ -75,7 +84,18 @@ class QueueItem(models.Model):
     processed_at = models.DateTimeField("traité le", null=True, blank=True)
     computed_day = models.DateField("jour de traitement")
     attempts = models.PositiveSmallIntegerField("tentatives", default=0)
-    effectif = models.ForeignKey(Effectif, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The worker's outcome: pointers written once per record, never queried by them (no index, no database
+    # constraint: both cost on every record, docs/performance.md). Deleting an effectif or an organisme still clears
+    # them (SET_NULL, done by Django).
+    effectif = models.ForeignKey(
+        Effectif,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     organisme = models.ForeignKey(
         Organisme,
         verbose_name="organisme formateur",
@@ -83,6 +103,8 @@ class QueueItem(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
 
     class Meta:

@@ -1,6 +1,5 @@
 """Receiving dossiers apprenants: pre-validate, store durably, queue for the workers (api-v3.md §1.4, §3)."""
 
-import os
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -10,6 +9,7 @@ from django.utils import timezone
 
 from erp_keys.models import ExchangeKey
 from organismes.models import Organisme
+from tdba.ids import uuid7_batch
 from tdba.jsonfast import dumps
 from transmissions.models import Lot, QueueItem
 from transmissions.validation import strip_nulls, validate_dossier
@@ -75,11 +75,11 @@ def transmission_receive(
             total=len(prepared),
             invalid=invalid,
         )
-        # Public ids drawn in one go: uuid4() reads the system's random source once per call.
-        entropy = os.urandom(16 * len(prepared))
+        # Time-ordered public ids, drawn in one go (tdba/ids.py): they land together at the end of the index.
+        public_ids = uuid7_batch(len(prepared), now)
         received = [
             ReceivedItem(
-                public_id=uuid.UUID(bytes=entropy[16 * position : 16 * position + 16], version=4),
+                public_id=public_ids[position],
                 source=source,
                 stored=validation.stored,
                 normalise=(

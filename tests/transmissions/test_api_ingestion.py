@@ -2,12 +2,14 @@
 
 from datetime import date, timedelta
 
+import pytest
+from django.db.models import ProtectedError
 from django.utils import timezone
 
-from effectifs.models import Effectif
+from effectifs.models import Effectif, EffectifStatutPeriode
 from erp_keys.services import erp_key_generate
 from tests.transmissions.conftest import dossier
-from transmissions.models import QueueItem
+from transmissions.models import Lot, QueueItem
 from transmissions.processing import queue_process_lot, queue_sweep
 
 FULL = dossier(
@@ -283,3 +285,32 @@ def test_a_queue_item_without_normalised_values_is_validated_again(api, fixture_
     assert list(Effectif.objects.values_list("nom", flat=True)) == ["MOREAU"]
     rejected = QueueItem.objects.get(payload__id_erp_apprenant="B-2")
     assert rejected.has_error and rejected.validation_errors[0]["path"] == ["date_entree_formation"]
+
+
+def test_deleting_an_effectif_still_removes_its_periods_and_clears_the_queue_pointer(api, fixture_couple):
+    """The periods and the queue's outcome pointers have no database constraint: Django's on_delete does the work."""
+    formateur, _ = fixture_couple
+    _process_all(api(data=[FULL, dossier(id_erp_apprenant="D-2")]))
+    effectif = Effectif.objects.get(id_erp_apprenant="YP-778812")
+    assert EffectifStatutPeriode.objects.filter(effectif=effectif).exists()
+
+    effectif.delete()
+
+    assert not EffectifStatutPeriode.objects.filter(effectif_id=effectif.pk).exists()
+    item = QueueItem.objects.get(payload__id_erp_apprenant="YP-778812")
+    assert item.effectif_id is None and item.organisme_id == formateur.pk
+    assert QueueItem.objects.get(payload__id_erp_apprenant="D-2").effectif_id is not None
+
+
+def test_a_lot_deleted_takes_its_items_and_a_transmitter_stays_protected(api, fixture_couple):
+    """The queue's lot and source_organisme have no database constraint: Django's on_delete still applies."""
+    formateur, _ = fixture_couple
+    api(data=[FULL])
+    kept = QueueItem.objects.get().lot_id
+    api(data=[dossier(id_erp_apprenant="L-2")])
+
+    with pytest.raises(ProtectedError):
+        formateur.delete()
+    Lot.objects.exclude(pk=kept).delete()
+
+    assert list(QueueItem.objects.values_list("lot_id", flat=True)) == [kept]
