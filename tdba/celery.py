@@ -25,11 +25,15 @@ def _tune_worker_process(**kwargs) -> None:
 
 @task_prerun.connect
 @task_postrun.connect
-def _recycle_database_connections(**kwargs) -> None:
+def _recycle_database_connections(task=None, **kwargs) -> None:
     """What Django does around each request: drop a connection that failed or is older than CONN_MAX_AGE.
 
-    Celery's own fix-up would close it around every task (CELERY_DB_REUSE_MAX in the settings turns that off).
+    Celery's own fix-up would close it around every task (CELERY_DB_REUSE_MAX in the settings turns that off). A
+    task run eagerly, inside the caller's process (`apply()`), uses the caller's connection: left alone, as the
+    fix-up does.
     """
+    if task is not None and getattr(task.request, "is_eager", False):
+        return
     from django.db import close_old_connections
 
     close_old_connections()
