@@ -1,6 +1,5 @@
 """Writes on effectifs: the one upsert path shared by the API and the Excel import (api-v3.md §3.5)."""
 
-import json
 from datetime import date, datetime
 
 from django.db import connection, transaction
@@ -13,7 +12,7 @@ from effectifs.selectors.sifa import organisme_get_sifa, sifa_effectifs_eligible
 from effectifs.sifa import TYPE_CFA
 from effectifs.statuts import contrat_incomplet, parcours_for_effectif, periodes, statut_en_cours
 from organismes.models import AuditLog, Organisme
-from tdba.jsonfast import dumps
+from tdba.jsonfast import dumps, loads
 
 IDENTITY = ("organisme_id", "annee_scolaire", "id_erp_apprenant")
 # Lists replace the stored value, even when empty (the ERP sends every contract at each transmission).
@@ -285,7 +284,7 @@ def _stored_rows(keys: list[tuple]) -> dict[tuple, dict]:
             for name in ("contrats", "historique_statut"):
                 # Django reads jsonb as text (JSONField.from_db_value decodes it); a raw cursor gets the text.
                 if isinstance(values[name], str):
-                    values[name] = json.loads(values[name])
+                    values[name] = loads(values[name])
             stored[tuple(row[1:4])] = values
         return stored
 

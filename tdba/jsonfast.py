@@ -24,3 +24,16 @@ def dumps_bytes(value: Any, default: Callable[[Any], Any] | None = None) -> byte
 def dumps(value: Any, default: Callable[[Any], Any] | None = None) -> str:
     """The same, as text (a query parameter, a COPY field)."""
     return dumps_bytes(value, default).decode()
+
+
+def loads(text: str | bytes) -> Any:
+    """JSON that TDBA stored (queue rows, effectifs' documents), decoded.
+
+    An integer beyond 64 bits comes back as a float, the double JavaScript's JSON.parse gives the reference (the
+    validation reads numbers with JavaScript's semantics). What orjson refuses and the standard library reads
+    (NaN, which PostgreSQL's jsonb never stores, or a lone surrogate) goes to the standard library.
+    """
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)

@@ -4,7 +4,9 @@ import json
 from datetime import UTC, date, datetime
 from uuid import UUID
 
-from tdba.jsonfast import dumps, dumps_bytes
+import pytest
+
+from tdba.jsonfast import dumps, dumps_bytes, loads
 
 
 def test_same_values_as_the_standard_library():
@@ -36,3 +38,32 @@ def test_the_default_hook_serves_both_encoders():
 
     assert json.loads(dumps([Odd()], default=str)) == ["odd"]
     assert json.loads(dumps([Odd(), 10**30], default=str)) == ["odd", 10**30]
+
+
+def test_loads_reads_what_tdba_stores():
+    value = {"nom": "Léa", "n": [1, 2.5, None, True], "id": 9223372036854775807, "d": {"x": "€"}}
+    assert loads(dumps(value)) == value
+    assert loads(dumps_bytes(value)) == value
+
+
+@pytest.mark.parametrize(
+    "big", [123456789012345678901234567890, 18446744073709551616, -9223372036854775809, 10**300, int("9" * 4000)]
+)
+@pytest.mark.parametrize("field", ["id_erp_apprenant", "ine_apprenant", "statut_apprenant", "annee_formation"])
+def test_an_integer_beyond_64_bits_reads_as_javascript_and_validates_the_same(field, big):
+    """A queue payload keeps an ERP's huge integer; read back, it validates exactly as the exact integer did."""
+    from tests.transmissions.conftest import dossier
+    from transmissions.validation import validate_dossier
+
+    read = loads(dumps({field: big}))[field]
+    if big.bit_length() < 1024:
+        assert read == float(big)  # JSON.parse's double
+    else:
+        assert read == big  # beyond a double: the standard library reads it exactly
+    exact, reread = validate_dossier(dossier(**{field: big})), validate_dossier(dossier(**{field: read}))
+    assert (reread.normalized, reread.errors) == (exact.normalized, exact.errors)
+
+
+def test_loads_falls_back_for_what_orjson_refuses():
+    assert loads('{"x": NaN}')["x"] != loads('{"x": NaN}')["x"]  # NaN, read by the standard library
+    assert loads('"\\ud800"') == "\ud800"

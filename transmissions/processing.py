@@ -9,13 +9,13 @@ import logging
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Q, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Q, TextField, Value
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from effectifs.services import effectifs_upsert
 from organismes.models import Organisme
-from tdba.jsonfast import dumps
+from tdba.jsonfast import dumps, loads
 from transmissions.models import Lot, QueueItem
 from transmissions.validation import coherence_errors, organisme_not_found_errors, validate_dossier
 from transmissions.validation.compact import normalized_from_delta
@@ -53,7 +53,11 @@ def queue_process_chunk(*, lot_id: int | None = None, limit: int = CHUNK) -> int
             pending = pending.order_by("created_at", "position")
         if connection.features.has_select_for_update_skip_locked:
             pending = pending.select_for_update(skip_locked=True, of=("self",))
-        # Plain rows, not model instances: building 500 QueueItem objects costs more than their processing.
+        # Plain rows, not model instances: building 500 QueueItem objects costs more than their processing. The JSON
+        # columns are read as text and decoded by orjson (JSONField decodes with the standard library).
+        pending = pending.annotate(
+            payload_text=Cast("payload", TextField()), normalise_text=Cast("normalise", TextField())
+        )
         items = [_Item(*row) for row in pending.values_list(*_Item.READ)[:limit]]
         if items:
             _process(items, now=timezone.now())
@@ -76,10 +80,11 @@ class _Item:
         "source_organisme_id",
         "validation_errors",
     )
-    READ = ("id", "payload", "normalise", "source", "source_organisme_id", "has_nir", "attempts")
+    READ = ("id", "payload_text", "normalise_text", "source", "source_organisme_id", "has_nir", "attempts")
 
-    def __init__(self, id, payload, normalise, source, source_organisme_id, has_nir, attempts):
-        self.id, self.payload, self.normalise, self.source = id, payload, normalise, source
+    def __init__(self, id, payload_text, normalise_text, source, source_organisme_id, has_nir, attempts):
+        self.id, self.payload, self.source = id, loads(payload_text), source
+        self.normalise = None if normalise_text is None else loads(normalise_text)
         self.source_organisme_id, self.has_nir, self.attempts = source_organisme_id, has_nir, attempts + 1
         self.has_error, self.validation_errors, self.organisme_id, self.effectif_id = False, [], None, None
 
