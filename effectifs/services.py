@@ -12,6 +12,7 @@ from effectifs.selectors.sifa import organisme_get_sifa, sifa_effectifs_eligible
 from effectifs.sifa import TYPE_CFA
 from effectifs.statuts import contrat_incomplet, parcours_for_effectif, periodes, statut_en_cours
 from organismes.models import AuditLog, Organisme
+from tdba.ids import uuid7_batch
 from tdba.jsonfast import dumps, loads
 
 IDENTITY = ("organisme_id", "annee_scolaire", "id_erp_apprenant")
@@ -242,7 +243,7 @@ def _upsert_postgresql(records: list[dict], *, now: datetime) -> list[int]:
             else:
                 updates.append((key, {**fields, "id": row["id"]}, periods))
         ids.update(_update_rows(updates))
-        inserted = _insert_rows(inserts)
+        inserted = _insert_rows(inserts, now=now)
         ids.update(inserted)
         _write_periods([(ids[key], periods) for key, _, periods in updates + inserts if key in ids])
         # A learner another worker inserted meanwhile was skipped (ON CONFLICT DO NOTHING): merge it again.
@@ -319,19 +320,27 @@ def _update_rows(updates: list[tuple]) -> dict[tuple, int]:
     return {key: fields["id"] for key, fields, _ in updates}
 
 
-def _insert_rows(inserts: list[tuple]) -> dict[tuple, int]:
-    """New learners; one inserted meanwhile by another transaction is skipped (and merged on the next pass)."""
+def _insert_rows(inserts: list[tuple], *, now: datetime) -> dict[tuple, int]:
+    """New learners; one inserted meanwhile by another transaction is skipped (and merged on the next pass).
+
+    Public ids are time-ordered (tdba/ids.py): a night's new learners land at the end of the unique index instead of
+    on random pages of an index of a million entries.
+    """
     if not inserts:
         return {}
     quote, table = _table_sql()
-    names = [n for n in _FIELDS if n not in ("id", "public_id")]
+    names = [n for n in _FIELDS if n != "id"]
     columns = ", ".join(quote(_FIELDS[n].column) for n in names)
     identity = ", ".join(quote(_FIELDS[k].column) for k in IDENTITY)
-    rows = [{_FIELDS[n].column: fields[n] for n in names} for _, fields, _ in inserts]
+    public_ids = uuid7_batch(len(inserts), now)
+    rows = [
+        {_FIELDS[n].column: fields[n] for n in names if n != "public_id"} | {"public_id": public_id}
+        for (_, fields, _), public_id in zip(inserts, public_ids, strict=True)
+    ]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""INSERT INTO {table} ({quote("public_id")}, {columns})
-                SELECT gen_random_uuid(), {columns} FROM jsonb_to_recordset(%s::jsonb) AS v({_recordset(names)})
+            f"""INSERT INTO {table} ({columns})
+                SELECT {columns} FROM jsonb_to_recordset(%s::jsonb) AS v({_recordset(names)})
                 ON CONFLICT ({identity}) DO NOTHING
                 RETURNING id, {identity}""",  # noqa: S608 - identifiers from the model's metadata
             [dumps(rows, default=_json_value)],
