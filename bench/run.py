@@ -173,6 +173,23 @@ def set_autovacuum(database_url: str, on: bool | None) -> bool:
     return was_on
 
 
+# The server settings that weigh on a night's writes (docs/exploitation.md, "Réglages de PostgreSQL").
+SERVER_SETTINGS = (
+    "shared_buffers",
+    "max_wal_size",
+    "wal_compression",
+    "checkpoint_timeout",
+    "synchronous_commit",
+    "autovacuum",
+    "random_page_cost",
+)
+
+
+def server_settings(database_url: str) -> dict:
+    with pg_connect(database_url, dbname="postgres") as conn:
+        return {name: conn.execute(f"SHOW {name}").fetchone()[0] for name in SERVER_SETTINGS}
+
+
 def flush_redis(redis_url: str) -> None:
     import redis
 
@@ -603,6 +620,7 @@ def main() -> int:
         "celery_concurrency": args.concurrency,
         "cpus": os.cpu_count(),
         "autovacuum_turned_on_for_the_run": not autovacuum_was_on,
+        "postgresql": server_settings(database_url),
     }
     try:
         log(f"données : {args.records} dossiers (graine {args.seed})")
@@ -911,6 +929,9 @@ def report(result: dict) -> None:
         f"{result['web_workers']} gunicorn × 2 fils, Celery {result['celery_concurrency']}, {result['clients']} clients"
     )
     print("-" * 100)
+    settings = result.get("postgresql", {})
+    if settings:
+        print("PostgreSQL : " + ", ".join(f"{name} = {value}" for name, value in settings.items()))
     for label, value, note in lines:
         print(f"{label:<{width}}  {value:>22}  {note}")
     print("-" * 100)
