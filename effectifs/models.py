@@ -49,6 +49,8 @@ class Effectif(models.Model):
     id_erp_apprenant = models.CharField("identifiant ERP", max_length=255)
     annee_scolaire = models.CharField("année scolaire", max_length=9)
     source = models.CharField("source", max_length=10, choices=SourceEffectif)
+    # No index: no page reads effectifs by their transmitter, and every index is written for every learner every
+    # night (docs/performance.md). Deleting an organisme still clears it (SET_NULL, by Django).
     source_organisme = models.ForeignKey(
         Organisme,
         verbose_name="organisme transmetteur",
@@ -56,6 +58,7 @@ class Effectif(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
 
     # Apprenant.
