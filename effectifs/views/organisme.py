@@ -53,9 +53,15 @@ def _own_organisme(request) -> Organisme | None:
     return organisme_get_for_user(user=request.user, public_id=organisme.public_id, permission="indicateurs_effectifs")
 
 
-def _organisme_links(organisme: Organisme, permissions) -> list[dict]:
-    """Sub-navigation when browsing another organisme ("Son tableau de bord", "Ses indicateurs"…)."""
+def _organisme_links(organisme: Organisme, permissions, *, user) -> list[dict]:
+    """Sub-navigation when browsing another organisme ("Son tableau de bord", "Ses organismes"…).
+
+    "Ses organismes" when it has formateurs that the user may see (their own perimeter: a responsable does not see
+    the formateurs of its formateurs).
+    """
     links = [{"label": "Son tableau de bord", "url": reverse("organisme_tableau_de_bord", args=[organisme.public_id])}]
+    if selectors.organismes_perimetre(user=user, organisme=organisme).exists():
+        links.append({"label": "Ses organismes", "url": reverse("organisme_organismes", args=[organisme.public_id])})
     links.append({"label": "Ses indicateurs", "url": reverse("organisme_indicateurs", args=[organisme.public_id])})
     if permissions.manage_effectifs and "apprenant" in permissions.effectifs_nominatifs:
         links.append({"label": "Ses effectifs", "url": reverse("organisme_effectifs", args=[organisme.public_id])})
@@ -135,7 +141,7 @@ def _dashboard_organisme(request, organisme: Organisme, *, own: bool):
         "indicateurs_url": reverse(
             "mes_indicateurs" if own else "organisme_indicateurs", args=[] if own else [organisme.public_id]
         ),
-        "sous_navigation": [] if own else _organisme_links(organisme, permissions),
+        "sous_navigation": [] if own else _organisme_links(organisme, permissions, user=request.user),
     }
     if nominatif:
         qualite = selectors.qualite_donnees(user=request.user, organisme=organisme, today=today)
@@ -223,7 +229,7 @@ def mes_effectifs(request, public_id=None):
         "import_url": reverse_or_none("televersement") if own else None,
         "nombre_filtres": sum(len(v) for v in (filtres.formations, filtres.statuts, filtres.sources))
         + (1 if filtres.annees_scolaires else 0),
-        "sous_navigation": [] if own else _organisme_links(organisme, permissions),
+        "sous_navigation": [] if own else _organisme_links(organisme, permissions, user=request.user),
         "multi_organismes": selectors.organisme_has_formateurs(organisme),
     }
     return render(request, "effectifs/mes_effectifs.html", context)
@@ -379,7 +385,11 @@ def mes_indicateurs(request, public_id=None):
         "perimetre": perimetre_label(request.user) if organisme is None else "",
         "sous_navigation": []
         if own or organisme is None
-        else _organisme_links(organisme, organisme_permissions_for_user(user=request.user, organisme=organisme)),
+        else _organisme_links(
+            organisme,
+            organisme_permissions_for_user(user=request.user, organisme=organisme),
+            user=request.user,
+        ),
     }
     return render(request, "effectifs/mes_indicateurs.html", context)
 

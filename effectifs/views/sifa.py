@@ -51,7 +51,7 @@ def _sous_navigation(request, organisme: Organisme, *, own: bool) -> list[dict]:
     if own:
         return []
     permissions = organisme_permissions_for_user(user=request.user, organisme=organisme)
-    links = _organisme_links(organisme, permissions)
+    links = _organisme_links(organisme, permissions, user=request.user)
     links.append({"label": "Son enquête SIFA", "url": reverse("organisme_enquete_sifa", args=[organisme.public_id])})
     return links
 

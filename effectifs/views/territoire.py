@@ -8,6 +8,7 @@ an organisme outside the scope answers 404, a list the profile may not download 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 from django import forms
@@ -26,10 +27,18 @@ from dsfr.forms import DsfrBaseForm
 from effectifs import carte, selectors
 from effectifs.forms import MoisForm
 from effectifs.statuts import annee_scolaire_of
-from effectifs.views.organisme import CIVILITES, _log_download, _today, _xlsx_response, perimetre_label
+from effectifs.views.organisme import (
+    CIVILITES,
+    _log_download,
+    _organisme_links,
+    _today,
+    _xlsx_response,
+    perimetre_label,
+)
 from organismes.models import Nature, OrganisationType
 from organismes.permissions import acl_for_user
 from organismes.ratelimit import client_ip, hit, too_many_requests
+from organismes.selectors import organisme_get_for_user, organisme_permissions_for_user
 from organismes.territoires import ACADEMIES_BY_CODE, DEPARTEMENTS_BY_CODE, REGIONS_BY_CODE
 from transmissions.excel import xlsx_bytes
 
@@ -446,9 +455,19 @@ class OrganismesFiltresForm(DsfrBaseForm):
         return sum(len(v) for v in (*lists, filtres.etats))
 
 
-def _organismes_context(request):
-    """(organisme of an OFA responsable or None, title, intro) — 404 when the user has no such list."""
+def _organismes_context(request, public_id=None):
+    """(organisme whose formateurs are listed or None, title, intro) — 404 when the user has no such list.
+
+    Without `public_id`: the user's own list (an OFA responsable's formateurs, or the organisation's perimeter).
+    With it: "Ses organismes", the formateurs of another organisme the user sees the dashboard of (§1.1), and
+    only those in the user's own perimeter (organismes_perimetre).
+    """
     user = request.user
+    if public_id is not None:
+        organisme = organisme_get_for_user(user=user, public_id=public_id, permission="indicateurs_effectifs")
+        if not selectors.organisme_has_formateurs(organisme):
+            raise Http404("Aucun organisme formateur.")
+        return organisme, "Ses organismes", f"sous la gestion de {organisme.nom}"
     organisme = selectors.organisme_of_user(user)
     if organisme is not None:
         # An OFA sees its formateurs, and only if it has some (§1.1).
@@ -461,15 +480,32 @@ def _organismes_context(request):
     return None, titre, intro
 
 
+def _organismes_urls(public_id) -> tuple[str, str, Callable[[str], str]]:
+    """The page, its export and one problem list's export: the user's own, or another organisme's."""
+    if public_id is None:
+        return (
+            reverse("mes_organismes"),
+            reverse("mes_organismes_export"),
+            lambda type_: reverse("mes_organismes_probleme_export", args=[type_]),
+        )
+    return (
+        reverse("organisme_organismes", args=[public_id]),
+        reverse("organisme_organismes_export", args=[public_id]),
+        lambda type_: reverse("organisme_organismes_probleme_export", args=[public_id, type_]),
+    )
+
+
 def _organismes_form(request, organisme) -> OrganismesFiltresForm:
     choix = selectors.territoires_choix(request.user if organisme is None else None)
     return OrganismesFiltresForm(request.GET, choix=choix)
 
 
 @require_safe
-def mes_organismes(request):
-    """Mes organismes / Mon réseau / Mon territoire / Tous les organismes (§1.7), paginated server-side."""
-    organisme, titre, intro = _organismes_context(request)
+def mes_organismes(request, public_id=None):
+    """Mes organismes / Mon réseau / Mon territoire / Tous les organismes (§1.7), or "Ses organismes" for another
+    organisme (`public_id`), paginated server-side."""
+    organisme, titre, intro = _organismes_context(request, public_id)
+    page_url, export_url, probleme_url = _organismes_urls(public_id)
     form = _organismes_form(request, organisme)
     filtres = form.filtres()
     liste = selectors.organismes_liste(user=request.user, filtres=filtres, organisme=organisme)
@@ -478,12 +514,7 @@ def mes_organismes(request):
     query.pop("page", None)
     indicateurs = selectors.organismes_indicateurs(user=request.user, organisme=organisme)
     cartes = [
-        {
-            "type": type_,
-            "libelle": libelle,
-            "nombre": indicateurs[type_],
-            "url": reverse("mes_organismes_probleme_export", args=[type_]),
-        }
+        {"type": type_, "libelle": libelle, "nombre": indicateurs[type_], "url": probleme_url(type_)}
         for type_, libelle in selectors.PROBLEMES.items()
     ]
     context = {
@@ -494,17 +525,22 @@ def mes_organismes(request):
         "query": query.urlencode(),
         "indicateurs": indicateurs,
         "cartes": cartes,
-        "export_url": reverse("mes_organismes_export") + (f"?{query.urlencode()}" if query else ""),
+        "page_url": page_url,
+        "export_url": export_url + (f"?{query.urlencode()}" if query else ""),
         "transmissions": selectors.TRANSMISSIONS,
         "nombre_filtres": form.nombre_filtres,
     }
+    if public_id is not None:
+        permissions = organisme_permissions_for_user(user=request.user, organisme=organisme)
+        context["organisme"] = organisme
+        context["sous_navigation"] = _organisme_links(organisme, permissions, user=request.user)
     return render(request, "effectifs/territoire/mes_organismes.html", context)
 
 
 @require_safe
-def mes_organismes_export(request):
+def mes_organismes_export(request, public_id=None):
     """ "Télécharger la liste" of the search bar: the filtered list (§5 organismes columns), logged."""
-    organisme, _, _ = _organismes_context(request)
+    organisme, _, _ = _organismes_context(request, public_id)
     filtres = _organismes_form(request, organisme).filtres()
     liste = selectors.organismes_liste(user=request.user, filtres=filtres, organisme=organisme)
     ids, rows = selectors.organismes_export_rows(liste)
@@ -520,11 +556,11 @@ def mes_organismes_export(request):
 
 
 @require_safe
-def mes_organismes_probleme_export(request, type_):
+def mes_organismes_probleme_export(request, type_, public_id=None):
     """One problem list of the cards (`tdb-organismes-{type}.xlsx`), logged as `organismes_{type}`."""
     if type_ not in selectors.PROBLEMES:
         raise Http404("Liste inconnue.")
-    organisme, _, _ = _organismes_context(request)
+    organisme, _, _ = _organismes_context(request, public_id)
     liste = selectors.organismes_probleme(user=request.user, type_=type_, organisme=organisme)
     ids, rows = selectors.organismes_export_rows(liste)
     _log_download(

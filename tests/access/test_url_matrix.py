@@ -296,6 +296,12 @@ ROUTES: dict[str, Route] = {
     "mes_organismes_probleme_export": Route(
         _r("mes_organismes_probleme_export", "sans_effectifs"), only(PERIMETRE | OF_AVEC_FORMATEURS)
     ),
+    # "Ses organismes": OF cible has a formateur; whoever sees its dashboard gets the list (within their perimeter).
+    "organisme_organismes": Route(_r("organisme_organismes", _org), only(INDICATEURS), objet=True),
+    "organisme_organismes_export": Route(_r("organisme_organismes_export", _org), only(INDICATEURS), objet=True),
+    "organisme_organismes_probleme_export": Route(
+        _r("organisme_organismes_probleme_export", _org, "sans_effectifs"), only(INDICATEURS), objet=True
+    ),
     # Not an object of someone else: a list the organisation type does not have → 403 (§6 H).
     "liste_nominative": Route(_r("liste_nominative", "abandon"), only(NOMINATIF_ABANDON, other=FORBIDDEN)),
     "indicateurs_nationaux": Route(_r("indicateurs_nationaux"), PUBLIC),

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from organismes.models import AuditLog, Nature
 from tests.effectifs.test_territoire import _user, build_fixture_h
-from tests.factories import OrganismeFactory, UserFactory
+from tests.factories import OrganismeFactory, RelationFactory, UserFactory
 
 
 @pytest.fixture
@@ -196,3 +196,86 @@ def test_transverse_dashboard_query_count_is_bounded(client, fixture_h):
     with CaptureQueriesContext(connection) as many:
         client.get("/tableau-de-bord/")
     assert len(many) == len(few) <= 10
+
+
+# "Ses organismes" (§1.1, §1.7): the formateurs of another organisme, for whoever sees its dashboard, within their
+# own perimeter. OF cible (0000000A) has one formateur, 0000000B; OF responsable (0000000C) has OF cible.
+SES_ORGANISMES = [
+    ("TDR même réseau", "cible", ["0000000B"]),
+    ("DREETS:53", "cible", ["0000000B"]),
+    ("Administrateur", "cible", ["0000000B"]),
+    ("OPN", "responsable", ["0000000A"]),
+    ("OF responsable", "cible", []),  # its formateur's own formateurs are outside its perimeter
+]
+
+
+@pytest.mark.parametrize(("profile", "whose", "uais"), SES_ORGANISMES)
+def test_ses_organismes_lists_the_formateurs_of_that_organisme(client, fixture_h, profile, whose, uais):
+    organisme = fixture_h[whose]
+    client.force_login(_user(profile, fixture_h))
+
+    response = client.get(f"/organismes/{organisme.public_id}/organismes/")
+
+    assert response.status_code == 200
+    assert sorted(o.uai for o in response.context["page"]) == uais
+    html = response.content.decode()
+    assert "<h1>Ses organismes</h1>" in html
+    assert f"établissements sous la gestion de {organisme.nom}" in html
+    # Its sub-navigation, and exports and reset links that stay on that organisme.
+    assert f'href="/organismes/{organisme.public_id}/tableau-de-bord/"' in html
+    assert (f'href="/organismes/{organisme.public_id}/organismes/" aria-current="page"' in html) == bool(uais)
+    assert f'href="/organismes/{organisme.public_id}/organismes/export/"' in html
+    assert 'href="/organismes/export/' not in html
+
+
+def test_son_tableau_de_bord_links_to_ses_organismes_only_when_it_has_formateurs(client, fixture_h):
+    client.force_login(_user("Administrateur", fixture_h))
+    cible, formateur = fixture_h["cible"], fixture_h["formateur"]
+
+    assert (
+        f"/organismes/{cible.public_id}/organismes/"
+        in client.get(f"/organismes/{cible.public_id}/tableau-de-bord/").content.decode()
+    )
+    page = client.get(f"/organismes/{formateur.public_id}/tableau-de-bord/").content.decode()
+    assert "Ses organismes" not in page
+    assert client.get(f"/organismes/{formateur.public_id}/organismes/").status_code == 404
+
+
+@pytest.mark.parametrize("profile", ["DREETS:76", "TDR autre réseau", "Académie:16", "OF non lié", "OF formateur"])
+def test_ses_organismes_of_an_organisme_outside_the_scope_answers_404(client, fixture_h, profile):
+    cible = fixture_h["cible"]
+    client.force_login(_user(profile, fixture_h))
+
+    for url in ("organismes/", "organismes/export/", "organismes/export/sans_effectifs/"):
+        assert client.get(f"/organismes/{cible.public_id}/{url}").status_code == 404, url
+
+
+def test_ses_organismes_never_shows_a_formateur_outside_the_users_perimeter(client, fixture_h):
+    """A DREETS sees another région's organisme's dashboard only if it is in its région; its formateurs elsewhere
+    stay hidden."""
+    ailleurs = OrganismeFactory(uai="2222222C", region_id="76", departement_id="31", reseaux=[])
+    RelationFactory(responsable=fixture_h["cible"], formateur=ailleurs)
+    client.force_login(_user("DREETS:53", fixture_h))
+
+    response = client.get(f"/organismes/{fixture_h['cible'].public_id}/organismes/")
+
+    assert sorted(o.uai for o in response.context["page"]) == ["0000000B"]
+
+
+def test_ses_organismes_exports_are_scoped_and_logged_on_that_organisme(client, fixture_h):
+    cible = fixture_h["cible"]
+    fixture_h["formateur"].__class__.objects.filter(pk=fixture_h["formateur"].pk).update(ferme=True)
+    user = _user("TDR même réseau", fixture_h)
+    client.force_login(user)
+
+    listed = client.get(f"/organismes/{cible.public_id}/organismes/export/")
+    ferme = client.get(f"/organismes/{cible.public_id}/organismes/export/siret_ferme/")
+
+    assert [r[0] for r in _sheet(listed)[1]] == ["0000000B"]
+    assert [r[0] for r in _sheet(ferme)[1]] == ["0000000B"]
+    logs = AuditLog.objects.filter(user=user, action="telechargement_organismes").order_by("pk")
+    assert [(log.organisme_id, log.data["type"]) for log in logs] == [
+        (cible.pk, "organismes"),
+        (cible.pk, "organismes_siret_ferme"),
+    ]
+    assert client.get(f"/organismes/{cible.public_id}/organismes/export/inconnu/").status_code == 404
