@@ -12,6 +12,25 @@ urlpatterns = [
         views.mes_organismes_probleme_export,
         name="mes_organismes_probleme_export",
     ),
+    # Administrators: the organismes not yet fiable (§1.5, the reference's /organismes/a-completer).
+    path(
+        "organismes/a-completer/",
+        views.mes_organismes,
+        {"a_fiabiliser": True},
+        name="organismes_a_fiabiliser",
+    ),
+    path(
+        "organismes/a-completer/export/",
+        views.mes_organismes_export,
+        {"a_fiabiliser": True},
+        name="organismes_a_fiabiliser_export",
+    ),
+    path(
+        "organismes/a-completer/export/<str:type_>/",
+        views.mes_organismes_probleme_export,
+        {"a_fiabiliser": True},
+        name="organismes_a_fiabiliser_probleme_export",
+    ),
     # "Ses organismes": the formateurs of another organisme (§1.1, §1.7).
     path("organismes/<uuid:public_id>/organismes/", views.mes_organismes, name="organisme_organismes"),
     path(

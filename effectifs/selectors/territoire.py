@@ -314,12 +314,17 @@ def _probleme_q(type_: str, now: datetime) -> Q:
     raise ValueError(f"liste inconnue : {type_}")
 
 
-def organismes_perimetre(*, user, organisme: Organisme | None = None) -> QuerySet[Organisme]:
-    """Organismes of "Mes organismes": the viewContacts scope (§3.7 D), or an OFA's formateurs."""
+def organismes_perimetre(
+    *, user, organisme: Organisme | None = None, a_fiabiliser: bool = False
+) -> QuerySet[Organisme]:
+    """Organismes of "Mes organismes": the viewContacts scope (§3.7 D), or an OFA's formateurs; with
+    `a_fiabiliser`, only those not (yet) fiable (the administrators' "organismes à fiabiliser", §1.5)."""
     acl = _acl(user)
     organismes = Organisme.objects.filter(pk__in=Organisme.objects.filter(acl.view_contacts.q()).values("pk"))
     if organisme is not None:
         organismes = organismes.filter(pk__in=organisme.relations_formateurs.values("formateur_id"))
+    if a_fiabiliser:
+        organismes = organismes.exclude(fiabilisation_statut=Fiabilisation.FIABLE)
     return organismes
 
 
@@ -345,13 +350,18 @@ def _recherche_q(recherche: str) -> Q:
 
 
 def organismes_liste(
-    *, user, filtres: FiltresOrganismes, organisme: Organisme | None = None, now: datetime | None = None
+    *,
+    user,
+    filtres: FiltresOrganismes,
+    organisme: Organisme | None = None,
+    a_fiabiliser: bool = False,
+    now: datetime | None = None,
 ) -> QuerySet[Organisme]:
     """The filtered list, annotated in SQL with the transmission state, what the user may open on each row,
     and a contact (first confirmed user of the organisme's organisation): no per-row query."""
     now = now or timezone.now()
     acl = _acl(user)
-    organismes = organismes_perimetre(user=user, organisme=organisme)
+    organismes = organismes_perimetre(user=user, organisme=organisme, a_fiabiliser=a_fiabiliser)
     organismes = organismes.select_related("departement", "region").annotate(
         transmission=_transmission_case(now),
         peut_indicateurs=Exists(Organisme.objects.filter(acl.indicateurs_effectifs.q(), pk=OuterRef("pk"))),
@@ -382,20 +392,25 @@ def organismes_liste(
     return organismes.order_by(Lower(Coalesce(NullIf("enseigne", Value("")), "raison_sociale")), "siret", "pk")
 
 
-def organismes_indicateurs(*, user, organisme: Organisme | None = None, now: datetime | None = None) -> dict:
+def organismes_indicateurs(
+    *, user, organisme: Organisme | None = None, a_fiabiliser: bool = False, now: datetime | None = None
+) -> dict:
     """The cards of "Mes organismes" (§3.7 D) in one aggregate: total, fiables and the four problems."""
     now = now or timezone.now()
     counts = {"organismes": Count("pk"), "fiables": Count("pk", filter=Q(fiabilisation_statut=Fiabilisation.FIABLE))}
     counts.update({type_: Count("pk", filter=_probleme_q(type_, now)) for type_ in PROBLEMES})
-    return organismes_perimetre(user=user, organisme=organisme).aggregate(**counts)
+    return organismes_perimetre(user=user, organisme=organisme, a_fiabiliser=a_fiabiliser).aggregate(**counts)
 
 
-def organismes_probleme(*, user, type_: str, organisme: Organisme | None = None, now=None) -> QuerySet[Organisme]:
+def organismes_probleme(
+    *, user, type_: str, organisme: Organisme | None = None, a_fiabiliser: bool = False, now=None
+) -> QuerySet[Organisme]:
     """One problem list (§3.7 C/D); ValueError for an unknown type."""
     now = now or timezone.now()
-    return organismes_liste(user=user, filtres=FiltresOrganismes(), organisme=organisme, now=now).filter(
-        _probleme_q(type_, now)
+    liste = organismes_liste(
+        user=user, filtres=FiltresOrganismes(), organisme=organisme, a_fiabiliser=a_fiabiliser, now=now
     )
+    return liste.filter(_probleme_q(type_, now))
 
 
 ORGANISMES_EXPORT_COLUMNS = (

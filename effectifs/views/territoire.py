@@ -252,6 +252,9 @@ def tableau_de_bord_transverse(request):
         "acces": bool(acl.indicateurs_effectifs),
         "extra_params": [],
     }
+    if user.organisation.type == OrganisationType.ADMINISTRATEUR:
+        # Admin only (§1.5): the organismes still to make fiable. The organisme merge tool is not built.
+        context["a_fiabiliser"] = selectors.organismes_perimetre(user=user, a_fiabiliser=True).count()
     if context["acces"]:
         effectifs = selectors.indicateurs_effectifs_par_departement(user=user, filtres=filtres)
         organismes = selectors.indicateurs_organismes_par_departement(user=user, filtres=filtres)
@@ -455,14 +458,19 @@ class OrganismesFiltresForm(DsfrBaseForm):
         return sum(len(v) for v in (*lists, filtres.etats))
 
 
-def _organismes_context(request, public_id=None):
+def _organismes_context(request, public_id=None, a_fiabiliser=False):
     """(organisme whose formateurs are listed or None, title, intro) — 404 when the user has no such list.
 
     Without `public_id`: the user's own list (an OFA responsable's formateurs, or the organisation's perimeter).
     With it: "Ses organismes", the formateurs of another organisme the user sees the dashboard of (§1.1), and
-    only those in the user's own perimeter (organismes_perimetre).
+    only those in the user's own perimeter (organismes_perimetre). `a_fiabiliser`: the administrators' list of
+    the organismes not yet fiable (§1.5, `/organismes/a-completer`).
     """
     user = request.user
+    if a_fiabiliser:
+        if user.organisation.type != OrganisationType.ADMINISTRATEUR:
+            raise Http404("Liste réservée aux administrateurs.")
+        return None, "Organismes à fiabiliser", "à fiabiliser"
     if public_id is not None:
         organisme = organisme_get_for_user(user=user, public_id=public_id, permission="indicateurs_effectifs")
         if not selectors.organisme_has_formateurs(organisme):
@@ -480,8 +488,15 @@ def _organismes_context(request, public_id=None):
     return None, titre, intro
 
 
-def _organismes_urls(public_id) -> tuple[str, str, Callable[[str], str]]:
-    """The page, its export and one problem list's export: the user's own, or another organisme's."""
+def _organismes_urls(public_id, a_fiabiliser) -> tuple[str, str, Callable[[str], str]]:
+    """The page, its export and one problem list's export: the user's own, another organisme's, or the
+    administrators' list of organismes à fiabiliser."""
+    if a_fiabiliser:
+        return (
+            reverse("organismes_a_fiabiliser"),
+            reverse("organismes_a_fiabiliser_export"),
+            lambda type_: reverse("organismes_a_fiabiliser_probleme_export", args=[type_]),
+        )
     if public_id is None:
         return (
             reverse("mes_organismes"),
@@ -501,18 +516,20 @@ def _organismes_form(request, organisme) -> OrganismesFiltresForm:
 
 
 @require_safe
-def mes_organismes(request, public_id=None):
-    """Mes organismes / Mon réseau / Mon territoire / Tous les organismes (§1.7), or "Ses organismes" for another
-    organisme (`public_id`), paginated server-side."""
-    organisme, titre, intro = _organismes_context(request, public_id)
-    page_url, export_url, probleme_url = _organismes_urls(public_id)
+def mes_organismes(request, public_id=None, a_fiabiliser=False):
+    """Mes organismes / Mon réseau / Mon territoire / Tous les organismes (§1.7), "Ses organismes" for another
+    organisme (`public_id`), or the administrators' organismes à fiabiliser; paginated server-side."""
+    organisme, titre, intro = _organismes_context(request, public_id, a_fiabiliser)
+    page_url, export_url, probleme_url = _organismes_urls(public_id, a_fiabiliser)
     form = _organismes_form(request, organisme)
     filtres = form.filtres()
-    liste = selectors.organismes_liste(user=request.user, filtres=filtres, organisme=organisme)
+    liste = selectors.organismes_liste(
+        user=request.user, filtres=filtres, organisme=organisme, a_fiabiliser=a_fiabiliser
+    )
     page = Paginator(liste, PAR_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    indicateurs = selectors.organismes_indicateurs(user=request.user, organisme=organisme)
+    indicateurs = selectors.organismes_indicateurs(user=request.user, organisme=organisme, a_fiabiliser=a_fiabiliser)
     cartes = [
         {"type": type_, "libelle": libelle, "nombre": indicateurs[type_], "url": probleme_url(type_)}
         for type_, libelle in selectors.PROBLEMES.items()
@@ -538,11 +555,13 @@ def mes_organismes(request, public_id=None):
 
 
 @require_safe
-def mes_organismes_export(request, public_id=None):
+def mes_organismes_export(request, public_id=None, a_fiabiliser=False):
     """ "Télécharger la liste" of the search bar: the filtered list (§5 organismes columns), logged."""
-    organisme, _, _ = _organismes_context(request, public_id)
+    organisme, _, _ = _organismes_context(request, public_id, a_fiabiliser)
     filtres = _organismes_form(request, organisme).filtres()
-    liste = selectors.organismes_liste(user=request.user, filtres=filtres, organisme=organisme)
+    liste = selectors.organismes_liste(
+        user=request.user, filtres=filtres, organisme=organisme, a_fiabiliser=a_fiabiliser
+    )
     ids, rows = selectors.organismes_export_rows(liste)
     _log_download(
         request,
@@ -556,12 +575,14 @@ def mes_organismes_export(request, public_id=None):
 
 
 @require_safe
-def mes_organismes_probleme_export(request, type_, public_id=None):
+def mes_organismes_probleme_export(request, type_, public_id=None, a_fiabiliser=False):
     """One problem list of the cards (`tdb-organismes-{type}.xlsx`), logged as `organismes_{type}`."""
     if type_ not in selectors.PROBLEMES:
         raise Http404("Liste inconnue.")
-    organisme, _, _ = _organismes_context(request, public_id)
-    liste = selectors.organismes_probleme(user=request.user, type_=type_, organisme=organisme)
+    organisme, _, _ = _organismes_context(request, public_id, a_fiabiliser)
+    liste = selectors.organismes_probleme(
+        user=request.user, type_=type_, organisme=organisme, a_fiabiliser=a_fiabiliser
+    )
     ids, rows = selectors.organismes_export_rows(liste)
     _log_download(
         request,

@@ -296,6 +296,12 @@ ROUTES: dict[str, Route] = {
     "mes_organismes_probleme_export": Route(
         _r("mes_organismes_probleme_export", "sans_effectifs"), only(PERIMETRE | OF_AVEC_FORMATEURS)
     ),
+    # Administrators only: the organismes à fiabiliser (§1.5).
+    "organismes_a_fiabiliser": Route(_r("organismes_a_fiabiliser"), only({"administrateur"})),
+    "organismes_a_fiabiliser_export": Route(_r("organismes_a_fiabiliser_export"), only({"administrateur"})),
+    "organismes_a_fiabiliser_probleme_export": Route(
+        _r("organismes_a_fiabiliser_probleme_export", "sans_effectifs"), only({"administrateur"})
+    ),
     # "Ses organismes": OF cible has a formateur; whoever sees its dashboard gets the list (within their perimeter).
     "organisme_organismes": Route(_r("organisme_organismes", _org), only(INDICATEURS), objet=True),
     "organisme_organismes_export": Route(_r("organisme_organismes_export", _org), only(INDICATEURS), objet=True),

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from organismes.models import AuditLog, Nature
+from organismes.models import AuditLog, Fiabilisation, Nature
 from tests.effectifs.test_territoire import _user, build_fixture_h
 from tests.factories import OrganismeFactory, RelationFactory, UserFactory
 
@@ -279,3 +279,36 @@ def test_ses_organismes_exports_are_scoped_and_logged_on_that_organisme(client, 
         (cible.pk, "organismes_siret_ferme"),
     ]
     assert client.get(f"/organismes/{cible.public_id}/organismes/export/inconnu/").status_code == 404
+
+
+def test_administrators_see_the_organismes_a_fiabiliser(client, fixture_h):
+    Organisme = fixture_h["cible"].__class__
+    Organisme.objects.update(fiabilisation_statut=Fiabilisation.FIABLE)
+    Organisme.objects.filter(pk__in=[fixture_h["formateur"].pk, fixture_h["non_lie"].pk]).update(
+        fiabilisation_statut=Fiabilisation.NON_FIABLE
+    )
+    a_fiabiliser = Organisme.objects.exclude(fiabilisation_statut=Fiabilisation.FIABLE).count()
+    user = _user("Administrateur", fixture_h)
+    client.force_login(user)
+
+    dashboard = client.get("/tableau-de-bord/").content.decode()
+    page = client.get("/organismes/a-completer/")
+    export = client.get("/organismes/a-completer/export/")
+
+    assert f"{a_fiabiliser} organismes à fiabiliser" in dashboard and 'href="/organismes/a-completer/"' in dashboard
+    assert page.status_code == 200 and "<h1>Organismes à fiabiliser</h1>" in page.content.decode()
+    listed = {o.uai for o in page.context["page"]}
+    assert {"0000000B", "1111111B"} <= listed and not listed & {"0000000A", "0000000C"}
+    assert page.context["indicateurs"]["fiables"] == 0
+    exported = {r[0] for r in _sheet(export)[1]}
+    assert exported == {o.uai for o in Organisme.objects.exclude(fiabilisation_statut=Fiabilisation.FIABLE)}
+    assert 'href="/organismes/a-completer/export/"' in page.content.decode()
+
+
+@pytest.mark.parametrize("profile", ["OPN", "DREETS:53", "TDR même réseau", "OF cible"])
+def test_only_administrators_have_the_organismes_a_fiabiliser(client, fixture_h, profile):
+    client.force_login(_user(profile, fixture_h))
+
+    assert "à fiabiliser" not in client.get("/tableau-de-bord/").content.decode()
+    for url in ("/organismes/a-completer/", "/organismes/a-completer/export/", "/organismes/a-completer/export/x/"):
+        assert client.get(url).status_code == 404, url
