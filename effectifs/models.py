@@ -167,3 +167,30 @@ class EffectifStatutPeriode(models.Model):
 
     def __str__(self):
         return f"{self.statut} [{self.debut}, {self.fin or '…'})"
+
+
+class Formation(models.Model):
+    """A certification of the formation référentiel: what enriches the effectifs' formation (libellé, niveau).
+
+    The real service reads the certification référentiel from another public API (statuses-indicators-roles.md
+    §1.6); TDBA imports it from a file (`import_formations`, docs/referentiel.md). Codes are kept as the API
+    normalises them (CFD in capitals, RNCP with its prefix), so that a record's codes find their formation.
+    """
+
+    cfd = models.CharField("code diplôme (CFD)", max_length=8, blank=True, db_index=True)
+    rncp = models.CharField("code RNCP", max_length=9, blank=True, db_index=True)
+    libelle_long = models.CharField("intitulé", max_length=500)
+    libelle_court = models.CharField("intitulé court", max_length=200, blank=True)
+    niveau = models.CharField("niveau européen", max_length=1, blank=True)
+
+    class Meta:
+        verbose_name = "formation du référentiel"
+        verbose_name_plural = "formations du référentiel"
+        ordering = ["libelle_long", "cfd", "rncp"]
+        constraints = [
+            models.UniqueConstraint(fields=["cfd", "rncp"], name="formation_codes_unique"),
+            models.CheckConstraint(condition=~Q(cfd="", rncp=""), name="formation_un_code_au_moins"),
+        ]
+
+    def __str__(self):
+        return f"{self.libelle_long} ({self.cfd or self.rncp})"

@@ -76,8 +76,14 @@ class RejectedRow:
     reason: str
 
 
-def read_file(name: str, content: bytes) -> list[tuple[int, dict]]:
-    """Raw rows (line number, dict of lower-cased column → string) from a CSV or JSON file."""
+def read_file(
+    name: str, content: bytes, *, required: str = "siret", json_key: str = "organismes", items: str = "d'organismes"
+) -> list[tuple[int, dict]]:
+    """Raw rows (line number, dict of lower-cased column → string) from a CSV or JSON file.
+
+    `required`: the column a CSV header must have; `json_key`: the key of the list in a JSON object; `items`: what
+    the file lists, for the messages (also used for the formation référentiel, effectifs/formations.py).
+    """
     text = _decode(content)
     if name.lower().endswith(".json"):
         try:
@@ -85,9 +91,9 @@ def read_file(name: str, content: bytes) -> list[tuple[int, dict]]:
         except json.JSONDecodeError as exc:
             raise ReferentielFileError(f"Le fichier JSON est invalide : {exc.msg} (ligne {exc.lineno}).") from exc
         if isinstance(data, dict):
-            data = data.get("organismes")
+            data = data.get(json_key)
         if not isinstance(data, list):
-            raise ReferentielFileError("Le fichier JSON doit contenir une liste d'organismes.")
+            raise ReferentielFileError(f"Le fichier JSON doit contenir une liste {items}.")
         rows = []
         for index, item in enumerate(data, start=1):
             if not isinstance(item, dict):
@@ -100,8 +106,8 @@ def read_file(name: str, content: bytes) -> list[tuple[int, dict]]:
     sample = text[:4096]
     delimiter = ";" if sample.count(";") >= sample.count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    if not reader.fieldnames or "siret" not in [f.strip().lower() for f in reader.fieldnames]:
-        raise ReferentielFileError("La colonne « siret » est introuvable dans l'en-tête du fichier.")
+    if not reader.fieldnames or required not in [f.strip().lower() for f in reader.fieldnames]:
+        raise ReferentielFileError(f"La colonne « {required} » est introuvable dans l'en-tête du fichier.")
     return [
         (index, {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()})
         for index, row in enumerate(reader, start=2)

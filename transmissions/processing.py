@@ -13,6 +13,7 @@ from django.db.models import Q, TextField, Value
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
+from effectifs.formations import formations_records_completer
 from effectifs.services import effectifs_upsert
 from organismes.models import Organisme
 from tdba.jsonfast import dumps, loads
@@ -136,6 +137,7 @@ def _process(items: list[_Item], *, now: datetime) -> None:
         records.append(_effectif_record(n, item=item, formateur_id=formateur, responsable_id=responsable))
         accepted.append(item)
 
+    formations_records_completer(records)  # libellé and niveau from the formation référentiel
     effectif_ids = effectifs_upsert(records=records, now=now) if records else []
     for item, effectif_id in zip(accepted, effectif_ids, strict=True):
         item.effectif_id = effectif_id

@@ -252,7 +252,7 @@ def tableau_de_bord_transverse(request):
         "acces": bool(acl.indicateurs_effectifs),
         "extra_params": [],
     }
-    if user.organisation.type == OrganisationType.ADMINISTRATEUR:
+    if getattr(user.organisation, "type", None) == OrganisationType.ADMINISTRATEUR:
         # Admin only (§1.5): the organismes still to make fiable. The organisme merge tool is not built.
         context["a_fiabiliser"] = selectors.organismes_perimetre(user=user, a_fiabiliser=True).count()
     if context["acces"]:
@@ -468,7 +468,7 @@ def _organismes_context(request, public_id=None, a_fiabiliser=False):
     """
     user = request.user
     if a_fiabiliser:
-        if user.organisation.type != OrganisationType.ADMINISTRATEUR:
+        if getattr(user.organisation, "type", None) != OrganisationType.ADMINISTRATEUR:
             raise Http404("Liste réservée aux administrateurs.")
         return None, "Organismes à fiabiliser", "à fiabiliser"
     if public_id is not None:

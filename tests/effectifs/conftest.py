@@ -5,7 +5,15 @@ import pytest
 from erp_keys.services import erp_key_generate
 from tests.effectifs.test_indicateurs import ingest, population_d
 from tests.factories import OrganismeFactory, RelationFactory, ReseauFactory
-from tests.transmissions.conftest import FORMATEUR, RESPONSABLE
+
+# The API's fixtures (spec organismes, a key, a client posting to /api/v3), shared with the effectifs tests.
+from tests.transmissions.conftest import (  # noqa: F401
+    FORMATEUR,
+    RESPONSABLE,
+    api,
+    api_key,
+    fixture_couple,
+)
 
 
 @pytest.fixture

@@ -10,11 +10,13 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from effectifs.formations import formations_import, formations_read_file
 from erp_keys.services import erp_key_authenticate, erp_key_generate
 from organismes.demo import FIXTURE_FORMATEUR, demo_referentiel_load, demo_users_load
 from organismes.models import Organisme
 
 SAMPLE_FILE = Path("docs") / "exemples" / "dossiers-apprenants.json"
+FORMATIONS_FILE = Path("docs") / "exemples" / "formations.csv"
 
 
 def demo_key_file() -> Path:
@@ -48,6 +50,12 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Référentiel de démonstration : {report.created} organisme(s) créé(s), {report.updated} mis à jour, "
             f"{report.unchanged} inchangé(s)."
+        )
+        path = Path(settings.BASE_DIR) / FORMATIONS_FILE
+        formations = formations_import(raw_rows=formations_read_file(path.name, path.read_bytes()))
+        self.stdout.write(
+            f"Référentiel des formations de démonstration ({FORMATIONS_FILE}) : {formations.created} créée(s), "
+            f"{formations.updated} mise(s) à jour, {formations.unchanged} inchangée(s)."
         )
         self.stdout.write("Comptes de démonstration (courriel / mot de passe / type) :")
         for account in demo_users_load():
