@@ -1,4 +1,8 @@
-"""The worker side of the queue (api-v3.md §3.3): validate again, resolve organismes, upsert effectifs.
+"""The worker side of the queue (api-v3.md §3.3): normalised values, organismes, effectifs.
+
+The normalised values are those the receipt kept (transmissions/validation/compact.py), or validated again for an
+item without them; then the organismes are resolved, the formation completed from the référentiel, and the effectifs
+upserted.
 
 Work is done by lot, in chunks, with bulk queries: processing a 2000-record POST is a handful of queries,
 not 2000. Items are claimed with SELECT … FOR UPDATE SKIP LOCKED on PostgreSQL, so two workers (or a
