@@ -1,4 +1,4 @@
-"""Demo data for `make run`: référentiel, one account per organisation type, an exchange key and a sample file.
+"""Demo data for `make run`: référentiels, one account per organisation type, an exchange key and a sample file.
 
 It lives in `transmissions` (the top floor) because it composes all apps: the ground floor's demo data come from
 `organismes.demo`, the key from `erp_keys`. Idempotent: run it at every start.
@@ -41,8 +41,9 @@ def demo_key_get_or_create(*, organisme: Organisme) -> tuple[str, bool]:
 
 class Command(BaseCommand):
     help = (
-        "Charge les données de démonstration (idempotent) : référentiel d'organismes, un compte validé par type "
-        "d'organisation, une clé d'échange pour l'organisme formateur 0802004U et un fichier d'exemple à envoyer."
+        "Charge les données de démonstration (idempotent) : référentiels des organismes et des formations, un "
+        "compte validé par type d'organisation, une clé d'échange pour l'organisme formateur 0802004U et un fichier "
+        "d'exemple à envoyer."
     )
 
     def handle(self, *args, **options):
