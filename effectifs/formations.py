@@ -15,8 +15,7 @@ from django.db.models import Q
 
 from effectifs.models import Effectif, Formation
 from organismes.referentiel import RejectedRow, read_file
-from transmissions.validation.errors import _Fail
-from transmissions.validation.fields import _check_cfd, _check_rncp
+from transmissions.validation import cfd_normalise, rncp_normalise
 
 NIVEAUX = ("3", "4", "5", "6", "7", "8")  # European levels of the apprenticeship certifications
 
@@ -35,18 +34,15 @@ def formations_read_file(name: str, content: bytes) -> list[tuple[int, dict]]:
     return read_file(name, content, required="libelle_long", json_key="formations", items="de formations")
 
 
-def _code(value: str, check) -> str | None:
+def _code(value: str, normalise) -> str | None:
     """A code as the API normalises it, "" when empty, None when invalid."""
-    if not value:
-        return ""
-    result = check(value)
-    return None if result.__class__ is _Fail else result
+    return normalise(value) if value else ""
 
 
 def _clean(line: int, raw: dict) -> dict | RejectedRow:
     if "__invalid__" in raw:
         return RejectedRow(line, raw["__invalid__"])
-    cfd, rncp = _code(raw.get("cfd", ""), _check_cfd), _code(raw.get("rncp", ""), _check_rncp)
+    cfd, rncp = _code(raw.get("cfd", ""), cfd_normalise), _code(raw.get("rncp", ""), rncp_normalise)
     if cfd is None:
         return RejectedRow(line, f"code CFD invalide : {raw.get('cfd')!r} (8 caractères, lettres et chiffres)")
     if rncp is None:

@@ -33,6 +33,7 @@ from transmissions.validation.dates import (
 )
 from transmissions.validation.dossier import (
     DossierValidation,
+    cfd_normalise,
     coherence_errors,
     collect_establishment_identifiers,
     count_without_contract,
@@ -40,6 +41,7 @@ from transmissions.validation.dossier import (
     organisme_formateur_non_trouve,
     organisme_not_found_errors,
     organisme_responsable_non_trouve,
+    rncp_normalise,
     strip_nulls,
     validate_dossier,
 )
@@ -166,6 +168,7 @@ __all__ = [
     "_Fail",
     "_check_tel",
     "_v8_parse",
+    "cfd_normalise",
     "coherence_errors",
     "collect_establishment_identifiers",
     "count_without_contract",
@@ -174,6 +177,7 @@ __all__ = [
     "organisme_not_found_errors",
     "organisme_responsable_non_trouve",
     "parse_js_date",
+    "rncp_normalise",
     "strip_nulls",
     "validate_dossier",
 ]

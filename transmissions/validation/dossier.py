@@ -256,6 +256,18 @@ def validate_dossier(
     return DossierValidation(normalized=normalized, errors=errors, stored=stored, changed=changed)
 
 
+def cfd_normalise(value: Any) -> str | None:
+    """A formation's CFD as a record's is kept (trimmed, in capitals), None if invalid: for référentiel files."""
+    result = _check_cfd(value)
+    return None if result.__class__ is _Fail else result
+
+
+def rncp_normalise(value: Any) -> str | None:
+    """An RNCP code as a record's is kept ("RNCP" + 2 to 5 digits, the bare number accepted), None if invalid."""
+    result = _check_rncp(value)
+    return None if result.__class__ is _Fail else result
+
+
 def collect_establishment_identifiers(items: Iterable[Any]) -> tuple[set[str], set[str]]:
     """Distinct raw string UAIs and SIRETs of the responsables and formateurs of a batch (§2.6).
 
