@@ -312,3 +312,14 @@ def test_only_administrators_have_the_organismes_a_fiabiliser(client, fixture_h,
     assert "à fiabiliser" not in client.get("/tableau-de-bord/").content.decode()
     for url in ("/organismes/a-completer/", "/organismes/a-completer/export/", "/organismes/a-completer/export/x/"):
         assert client.get(url).status_code == 404, url
+
+
+def test_a_filter_value_that_does_not_exist_is_explained_not_applied(client, fixture_h):
+    client.force_login(_user("Administrateur", fixture_h))
+
+    response = client.get("/organismes/", {"departements": "zz", "search": "ADEN"})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "zz n’en fait pas partie. Ce filtre n’est pas appliqué." in html
+    assert sorted(o.uai for o in response.context["page"]) == ["0000000A"]  # the search still applies
