@@ -196,6 +196,58 @@ def flush_redis(redis_url: str) -> None:
     redis.Redis.from_url(redis_url).flushdb()
 
 
+# --------------------------------------------------------------------------- where the CPU goes
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+CPU_GROUPS = ("web", "worker", "postgres", "bench", "other")
+
+
+def cpu_snapshot() -> dict[str, float]:
+    """Cumulative CPU seconds (user + system) of every process on the machine, by component (Linux /proc).
+
+    postgres: its server processes, plus what the postmaster collected from exited backends; web: gunicorn;
+    worker: Celery; bench: this script (its HTTP clients); other: the rest of the machine. Empty without /proc.
+    """
+    totals = dict.fromkeys(CPU_GROUPS, 0.0)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        utime, stime, cutime, cstime = (int(v) for v in fields[11:15])
+        seconds = (utime + stime) / CLOCK_TICKS
+        if int(entry.name) == os.getpid():
+            group = "bench"
+        elif comm == "postgres" or comm.startswith("postgres"):
+            group = "postgres"
+            if int(fields[1]) == 1 or b"-D" in cmdline:  # the postmaster: its exited children
+                seconds += (cutime + cstime) / CLOCK_TICKS
+        elif b"gunicorn" in cmdline:
+            group = "web"
+        elif b"celery" in cmdline:
+            group = "worker"
+        else:
+            group = "other"
+        totals[group] += seconds
+    return totals
+
+
+def cpu_usage(before: dict, after: dict, *, seconds: float, records: int) -> dict:
+    """CPU used between two snapshots: core-seconds and microseconds per record by component, and the idle share."""
+    used = {group: max(0.0, after[group] - before[group]) for group in CPU_GROUPS}
+    capacity = seconds * (os.cpu_count() or 1)
+    return {
+        "core_seconds": used,
+        "us_per_record": {group: value / records * 1e6 for group, value in used.items()},
+        "idle_share": max(0.0, 1 - sum(used.values()) / capacity) if capacity else None,
+    }
+
+
 # --------------------------------------------------------------------------- HTTP push
 
 
@@ -330,8 +382,13 @@ def limit_measures(conn, directory: Path, batches: list[dict]) -> dict:
     parse_seconds = time.perf_counter() - started
 
     conn.execute("DROP TABLE IF EXISTS bench_bare_queue, bench_bare_effectifs, bench_bare_periodes")
-    # A logged table like the real one, without index nor constraint: what PostgreSQL needs at the very least.
-    conn.execute("CREATE TABLE bench_bare_queue (lot integer, position integer, payload jsonb)")
+    # A logged table like the real one, without index nor constraint: what PostgreSQL needs at the very least. The
+    # payload has the queue's own column type (json since session 4, jsonb before).
+    payload_type = conn.execute(
+        "SELECT format_type(atttypid, atttypmod) FROM pg_attribute"
+        " WHERE attrelid = 'transmissions_queueitem'::regclass AND attname = 'payload'"
+    ).fetchone()[0]
+    conn.execute(f"CREATE TABLE bench_bare_queue (lot integer, position integer, payload {payload_type})")
     conn.execute("CREATE TABLE bench_bare_effectifs (LIKE effectifs_effectif INCLUDING DEFAULTS)")
     conn.execute("CREATE TABLE bench_bare_periodes (LIKE effectifs_effectifstatutperiode INCLUDING DEFAULTS)")
     conn.commit()
@@ -344,9 +401,10 @@ def limit_measures(conn, directory: Path, batches: list[dict]) -> dict:
         conn.commit()
         return time.perf_counter() - begin
 
-    from psycopg.types.json import Jsonb
+    from psycopg.types.json import Json, Jsonb
 
-    queue_rows = [(lot, pos, Jsonb(rec)) for lot, records in enumerate(parsed) for pos, rec in enumerate(records)]
+    as_json = Jsonb if payload_type == "jsonb" else Json
+    queue_rows = [(lot, pos, as_json(rec)) for lot, records in enumerate(parsed) for pos, rec in enumerate(records)]
     copy_queue = copy_rows("COPY bench_bare_queue (lot, position, payload) FROM STDIN", queue_rows)
 
     def dump(table: str) -> bytes:
@@ -376,7 +434,7 @@ def limit_measures(conn, directory: Path, batches: list[dict]) -> dict:
         records = json.loads(body)
         with conn.cursor() as cursor, cursor.copy("COPY bench_bare_queue (lot, position, payload) FROM STDIN") as copy:
             for pos, rec in enumerate(records):
-                copy.write_row((0, pos, Jsonb(rec)))
+                copy.write_row((0, pos, as_json(rec)))
         conn.commit()
         raw.append(time.perf_counter() - begin)
     parse_2000 = [_timed(json.loads, body) for batch, body in bodies if batch["records"] == 2000]
@@ -704,6 +762,7 @@ def main() -> int:
         conn = pg_connect(database_url)
         log(f"envoi de {len(manifest['batches'])} lots par {args.clients} clients…")
         samples: list = []
+        cpu_before = cpu_snapshot()
         started = time.perf_counter()
         pushed = push(port, manifest["batches"], keys, directory, args.clients, deadline)
         pushed_at = time.perf_counter()
@@ -715,6 +774,7 @@ def main() -> int:
         drained_at = wait_drained(conn, processes, deadline, samples)
         conn.commit()
         e2e = drained_at - started
+        cpu = cpu_usage(cpu_before, cpu_snapshot(), seconds=e2e, records=pushed["records"])
         counts = conn.execute(
             """SELECT (SELECT count(*) FROM transmissions_queueitem),
                       (SELECT count(*) FROM transmissions_queueitem WHERE has_error),
@@ -738,13 +798,16 @@ def main() -> int:
             "periodes": counts[4],
             "expected_effectifs": expected_effectifs,
             "counts_ok": counts[0] == args.records and counts[2] == expected_effectifs and counts[3] == counts[2],
+            "cpu": cpu,
         }
         if args.nights >= 2:
             # The real steady state: ERPs send every learner again each night, so the next night is all updates.
             log("nuit suivante : les mêmes lots renvoyés (mises à jour)…")
+            cpu_before = cpu_snapshot()
             started = time.perf_counter()
             again = push(port, manifest["batches"], keys, directory, args.clients, deadline)
             drained_at = wait_drained(conn, processes, deadline, samples)
+            cpu = cpu_usage(cpu_before, cpu_snapshot(), seconds=drained_at - started, records=again["records"])
             effectifs = conn.execute("SELECT count(*) FROM effectifs_effectif").fetchone()[0]
             conn.commit()
             result["next_night"] = {
@@ -754,6 +817,7 @@ def main() -> int:
                 "end_to_end_records_per_s": again["records"] / (drained_at - started),
                 "effectifs": effectifs,
                 "counts_ok": effectifs == expected_effectifs,
+                "cpu": cpu,
             }
         log("POST de 2000 dossiers seuls (un client, file vidée entre deux)")
         result["isolated_post"] = isolated_posts(port, manifest["batches"], keys, directory, conn, processes, deadline)
@@ -881,6 +945,17 @@ def report(result: dict) -> None:
                 "",
             ),
         ]
+    for label, night in (("Nuit", ing), ("Nuit suivante", following)):
+        cpu = (night or {}).get("cpu")
+        if cpu:
+            lines.append(
+                (
+                    f"{label} : CPU µs / dossier",
+                    fmt(sum(cpu["us_per_record"].values()), " µs"),
+                    ", ".join(f"{g} {cpu['us_per_record'][g]:.0f}" for g in CPU_GROUPS)
+                    + f" ; inactif {cpu['idle_share']:.0%}",
+                )
+            )
     isolated = result.get("isolated_post", {})
     if isolated.get("median_ms"):
         lines.append(("POST 2000 seul (médiane)", fmt(isolated["median_ms"], " ms"), f"{isolated['count']} POST"))

@@ -12,7 +12,7 @@ from effectifs.selectors.sifa import organisme_get_sifa, sifa_effectifs_eligible
 from effectifs.sifa import TYPE_CFA
 from effectifs.statuts import contrat_incomplet, parcours_for_effectif, periodes, statut_en_cours
 from organismes.models import AuditLog, Organisme
-from tdba.ids import uuid7_batch
+from tdba.ids import uuid7_texts
 from tdba.jsonfast import dumps, loads
 
 IDENTITY = ("organisme_id", "annee_scolaire", "id_erp_apprenant")
@@ -332,7 +332,7 @@ def _insert_rows(inserts: list[tuple], *, now: datetime) -> dict[tuple, int]:
     names = [n for n in _FIELDS if n != "id"]
     columns = ", ".join(quote(_FIELDS[n].column) for n in names)
     identity = ", ".join(quote(_FIELDS[k].column) for k in IDENTITY)
-    public_ids = uuid7_batch(len(inserts), now)
+    public_ids = uuid7_texts(len(inserts), now)
     rows = [
         {_FIELDS[n].column: fields[n] for n in names if n != "public_id"} | {"public_id": public_id}
         for (_, fields, _), public_id in zip(inserts, public_ids, strict=True)

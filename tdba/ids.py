@@ -8,21 +8,24 @@ receipt time, which the answer already gives.
 """
 
 import os
-import uuid
 from datetime import datetime
 
-_VERSION_7 = 0x7 << 76
-_VARIANT_RFC = 0x2 << 62
-_RANDOM_A = (1 << 12) - 1  # 12 random bits after the version
-_RANDOM_B = (1 << 62) - 1  # 62 random bits after the variant
+# The first hexadecimal digit of the fourth group: the variant (binary 10) and two random bits.
+_VARIANT_DIGIT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
 
 
-def uuid7_batch(count: int, at: datetime) -> list[uuid.UUID]:
-    """`count` distinct version-7 UUIDs stamped with `at` (an aware datetime)."""
-    stamp = int(at.timestamp() * 1000) << 80 | _VERSION_7 | _VARIANT_RFC
-    entropy = os.urandom(10 * count)
-    ids = []
-    for start in range(0, 10 * count, 10):
-        bits = int.from_bytes(entropy[start : start + 10], "big")  # 80 bits, 74 kept
-        ids.append(uuid.UUID(int=stamp | (bits >> 62 & _RANDOM_A) << 64 | bits & _RANDOM_B))
-    return ids
+def uuid7_texts(count: int, at: datetime) -> list[str]:
+    """`count` distinct version-7 UUIDs stamped with `at` (an aware datetime), in their canonical text.
+
+    Text, because that is what is written (COPY, JSON) and answered: building `uuid.UUID` objects cost more than the
+    rest of the receipt's bookkeeping. Layout (RFC 9562): 48 bits of milliseconds, the version 7, 12 random bits,
+    the variant 10, 62 random bits.
+    """
+    ms = int(at.timestamp() * 1000)
+    head = f"{ms >> 16:08x}-{ms & 0xFFFF:04x}-7"
+    entropy = os.urandom(10 * count).hex()  # 20 hexadecimal digits per id, 18.5 of them used (74 bits)
+    variant = _VARIANT_DIGIT
+    return [
+        f"{head}{entropy[i : i + 3]}-{variant[entropy[i + 3]]}{entropy[i + 4 : i + 7]}-{entropy[i + 7 : i + 19]}"
+        for i in range(0, 20 * count, 20)
+    ]

@@ -13,6 +13,7 @@ from django.db.models import Q
 from effectifs.models import Effectif
 from erp_keys.models import ExchangeKey
 from organismes.models import Organisme
+from tdba.fields import JsonTextField
 
 
 class Source(models.TextChoices):
@@ -72,11 +73,12 @@ class QueueItem(models.Model):
         db_constraint=False,
     )
     # The record as sent (schema keys only, raw values), without the NIR: only `has_nir` is kept.
-    payload = models.JSONField("dossier reçu")
+    # JSON text, not jsonb (tdba/fields.py): written once at receipt, read back whole by the worker.
+    payload = JsonTextField("dossier reçu")
     has_nir = models.BooleanField("NIR transmis", default=False)
     # A valid record's normalised values, as their difference with `payload` (transmissions/validation/compact.py):
     # the worker does not validate again. Null for invalid records, and cleared once processed.
-    normalise = models.JSONField("valeurs normalisées à la réception", null=True, blank=True)
+    normalise = JsonTextField("valeurs normalisées à la réception", null=True, blank=True)
     validation_errors = models.JSONField("erreurs", default=list, blank=True)
     error = models.TextField("erreur technique", blank=True)
     has_error = models.BooleanField("en erreur", default=False)

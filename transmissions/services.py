@@ -1,6 +1,5 @@
 """Receiving dossiers apprenants: pre-validate, store durably, queue for the workers (api-v3.md §1.4, §3)."""
 
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -9,10 +8,10 @@ from django.utils import timezone
 
 from erp_keys.models import ExchangeKey
 from organismes.models import Organisme
-from tdba.ids import uuid7_batch
+from tdba.ids import uuid7_texts
 from tdba.jsonfast import dumps
 from transmissions.models import Lot, QueueItem
-from transmissions.validation import strip_nulls, validate_dossier
+from transmissions.validation import validate_dossier
 from transmissions.validation.compact import normalized_delta
 
 
@@ -20,7 +19,7 @@ from transmissions.validation.compact import normalized_delta
 class ReceivedItem:
     """One stored record, as the answer shows it (the queue row is not read back)."""
 
-    public_id: uuid.UUID
+    public_id: str  # canonical UUID text (tdba/ids.py)
     source: str
     stored: dict
     normalise: dict | None
@@ -61,7 +60,7 @@ def transmission_receive(
     day = now.date()
     prepared = []
     for position, record in enumerate(records):
-        validation = validate_dossier(strip_nulls(record) if isinstance(record, dict) else record)
+        validation = validate_dossier(record)  # null values count as absent there
         prepared.append((position, validation))
     invalid = sum(1 for _, v in prepared if not v.is_valid)
 
@@ -76,7 +75,7 @@ def transmission_receive(
             invalid=invalid,
         )
         # Time-ordered public ids, drawn in one go (tdba/ids.py): they land together at the end of the index.
-        public_ids = uuid7_batch(len(prepared), now)
+        public_ids = uuid7_texts(len(prepared), now)
         received = [
             ReceivedItem(
                 public_id=public_ids[position],
@@ -133,35 +132,82 @@ def _queue_item(lot: Lot, position: int, received: ReceivedItem, source_organism
 _COPY_FIELDS = [f for f in QueueItem._meta.concrete_fields if not f.primary_key]
 # The columns a new item leaves at the model's default (attempts, error, effectif, organisme…).
 _COPY_DEFAULTS = {f.attname: f.get_default() for f in _COPY_FIELDS}
+# The columns that differ from one item of a lot to the next; the others are written once per lot in the row template.
+_COPY_VARYING = ("public_id", "position", "source", "payload", "has_nir", "normalise", "validation_errors")
+_COPY_VARYING += ("has_error", "created_at", "processed_at", "computed_day")
+_COPY_SLICE = 100  # rows per write
+
+
+def _copy_text(value) -> str:
+    """A value in COPY's text format. JSON comes as text from orjson, which writes no raw tab, newline nor carriage
+    return (they are escaped in JSON strings): only its backslashes need doubling."""
+    if value is None:
+        return "\\N"
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | dict):
+        value = dumps(value)
+    text = str(value)
+    if "\t" in text or "\n" in text or "\r" in text:
+        raise ValueError("COPY text: a raw tab, newline or carriage return is not expected here")
+    return text.replace("\\", "\\\\")
 
 
 def _copy_items(lot: Lot, received: list[ReceivedItem], *, source_organisme: Organisme) -> None:
     """PostgreSQL: write the items with one COPY (performance, docs/performance.md).
 
     bulk_create sends the JSON payloads as arrays that psycopg escapes in Python, several times slower than
-    the validation itself; COPY streams the rows as they are, without building model instances. The stored
-    values are the same as bulk_create's (the ids are not read back: the answer only needs the public ids).
+    the validation itself; COPY streams the rows as they are, without building model instances. The rows are
+    written as COPY text, built with one template per lot (psycopg's write_row formatted each of the 17 values of
+    each row on its own: 5 % of the answer time). The stored values are the same as bulk_create's (the ids are not
+    read back: the answer only needs the public ids).
     """
     columns = ", ".join(connection.ops.quote_name(f.column) for f in _COPY_FIELDS)
-    names = [f.attname for f in _COPY_FIELDS]
     table = connection.ops.quote_name(QueueItem._meta.db_table)
-    row = dict(_COPY_DEFAULTS, lot_id=lot.pk, source_organisme_id=source_organisme.pk)
-    row["validation_errors"] = None
+    constants = dict(_COPY_DEFAULTS, lot_id=lot.pk, source_organisme_id=source_organisme.pk)
+    template = (
+        "\t".join(
+            f"{{{f.attname}}}"
+            if f.attname in _COPY_VARYING
+            else _copy_text(constants[f.attname]).replace("{", "{{").replace("}", "}}")
+            for f in _COPY_FIELDS
+        )
+        + "\n"
+    )
+    fill = template.format
+    texts: dict = {}  # the items of a lot share their receipt time and day: formatted once
+
+    def text(value) -> str:
+        if value not in texts:
+            texts[value] = _copy_text(value)
+        return texts[value]
+
+    # Sent in slices while the next rows are formatted, so that PostgreSQL parses them meanwhile (one write at the end
+    # made the server wait for the whole lot, then the answer wait for the server).
     with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        lines = []
         for position, item in enumerate(received):
             payload = dict(item.stored)
-            has_nir = bool(payload.pop("has_nir", False))
-            row.update(
-                public_id=item.public_id,
-                position=position,
-                source=item.source,
-                payload=dumps(payload),
-                has_nir=has_nir,
-                normalise=None if item.normalise is None else dumps(item.normalise),
-                validation_errors=dumps(item.validation_errors) if item.validation_errors else "[]",
-                has_error=item.has_error,
-                created_at=item.created_at,
-                processed_at=item.processed_at,
-                computed_day=item.computed_day,
+            has_nir = payload.pop("has_nir", False)
+            lines.append(
+                fill(
+                    public_id=item.public_id,
+                    position=position,
+                    source=text(item.source),
+                    payload=dumps(payload).replace("\\", "\\\\"),
+                    has_nir="t" if has_nir else "f",
+                    normalise="\\N" if item.normalise is None else dumps(item.normalise).replace("\\", "\\\\"),
+                    validation_errors=_copy_text(item.validation_errors) if item.validation_errors else "[]",
+                    has_error="t" if item.has_error else "f",
+                    created_at=text(item.created_at),
+                    processed_at=text(item.processed_at),
+                    computed_day=text(item.computed_day),
+                )
             )
-            copy.write_row([row[n] for n in names])
+            if len(lines) == _COPY_SLICE:
+                copy.write("".join(lines).encode())
+                lines.clear()
+        if lines:
+            copy.write("".join(lines).encode())

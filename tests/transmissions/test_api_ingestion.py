@@ -59,7 +59,7 @@ def test_valid_records_are_queued_durably_then_processed_into_effectifs(api, fix
     assert "bidule" not in body["data"][1]
     # Durable before the answer: both rows exist, pending.
     assert QueueItem.objects.filter(processed_at__isnull=True).count() == 2
-    assert not QueueItem.objects.filter(payload__has_key="nir_apprenant").exists()
+    assert not any("nir_apprenant" in payload for payload in QueueItem.objects.values_list("payload", flat=True))
 
     _process_all(response)
 
@@ -144,6 +144,29 @@ def test_the_same_batch_posted_twice_yields_no_duplicate(api, fixture_couple):
         _process_all(api(data=[FULL, dossier()]))
     assert Effectif.objects.count() == 2
     assert QueueItem.objects.count() == 4
+
+
+def test_stored_rows_keep_every_character_as_sent(api, fixture_couple):
+    # The receipt writes the queue rows as COPY text: backslashes, tabs, newlines, braces, quotes, "\\N" and
+    # characters beyond the BMP must reach the database (and the answer) unchanged.
+    tricky = 'C:\\dossiers\\N {0} {lot_id}\t"guillemets"\nligne 2\r\\\\ é 😀 \\u00e9'
+    records = [
+        dossier(adresse_apprenant=tricky, cause_exclusion_formation="{position}\\", id_erp_apprenant="\\N"),
+        dossier(adresse_apprenant=tricky, date_entree_formation="le 8 septembre\\"),  # invalid: kept with its error
+    ]
+    body = api(data=records).json()
+
+    for sent, answered in zip(records, body["data"], strict=True):
+        item = QueueItem.objects.get(public_id=answered["_id"])
+        for key in ("adresse_apprenant", "cause_exclusion_formation", "id_erp_apprenant", "date_entree_formation"):
+            if key in sent:
+                assert item.payload[key] == answered[key] == sent[key], key
+        assert item.validation_errors == answered["validation_errors"]
+        assert item.has_error is answered["has_error"]
+    assert [e["path"] for e in body["data"][1]["validation_errors"]] == [["date_entree_formation"]]
+    valid = QueueItem.objects.get(public_id=body["data"][0]["_id"])
+    assert valid.normalise is not None and valid.processed_at is None and valid.position == 0
+    assert valid.lot.items.count() == 2 and valid.attempts == 0 and valid.error == "" and valid.effectif_id is None
 
 
 def test_an_invalid_update_leaves_the_effectif_untouched(api, fixture_couple):

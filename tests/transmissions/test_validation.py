@@ -297,6 +297,19 @@ def test_empty_string_is_not_null():
     assert result.normalized["id_erp_apprenant"] == ""
 
 
+def test_nulls_count_as_absent_without_stripping_them_first():
+    # The API validates the records as parsed: every null, on any key of the schema, must give what strip_nulls
+    # then validation gives (stored copy, normalised values, errors, changed names).
+    for base in (MINIMAL, FULL, SAMPLE_VALID, {**MINIMAL, "date_entree_formation": "hier"}):
+        item = {**base, **dict.fromkeys(key for key in SCHEMA_ORDER if key not in base)} | {"has_nir": None}
+        direct, stripped = validate_dossier(item), validate_dossier(strip_nulls(item))
+
+        assert direct.stored == stripped.stored and list(direct.stored) == list(stripped.stored)
+        assert direct.normalized == stripped.normalized
+        assert direct.errors == stripped.errors
+        assert list(direct.changed) == list(stripped.changed)
+
+
 def test_strip_nulls_is_shallow_and_keeps_empty_strings():
     item = {"a": None, "b": "", "c": {"d": None}, "e": [None], "f": 0, "g": False}
 

@@ -25,7 +25,7 @@ from tdba.jsonfast import dumps_bytes
 from transmissions.api import schema as doc
 from transmissions.models import QueueItem, Source
 from transmissions.services import ReceivedItem, transmission_receive
-from transmissions.validation import strip_nulls, validate_dossier
+from transmissions.validation import validate_dossier
 
 MISSING_KEY = "Clé API manquante"
 NOT_BEARER = "La clé API doit etre au format Bearer"  # sic: the reference's typo, which ERPs may match on
@@ -45,8 +45,9 @@ MESSAGE_TOO_DEEP = "Le corps de la requête est trop profondément imbriqué."
 MESSAGE_FORBIDDEN_CHARACTER = (
     "Le corps de la requête contient un caractère interdit (caractère nul U+0000 ou demi-paire UTF-16 isolée)."
 )
-# Cheap pre-check on the raw body; only a match leads to the walk over every string.
-_SUSPECT_ESCAPE_RE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})|\xed[\xa0-\xbf]")
+# Cheap pre-check on the raw body; only a match leads to the walk over every string. Two patterns, each starting
+# with a literal that the regex engine looks for as a substring: one alternation scanned the body 6 × slower.
+_SUSPECT_ESCAPE_RES = (re.compile(rb"\\u(?:0000|[dD][89a-fA-F])"), re.compile(rb"\xed[\xa0-\xbf]"))
 _FORBIDDEN_CHARACTER_RE = re.compile(r"[\x00\ud800-\udfff]")
 
 
@@ -203,7 +204,7 @@ class ErpApiView(APIView):
                 return None, error(400, "Bad Request", MESSAGE_TOO_DEEP)
             if _too_deep(data):
                 return None, error(400, "Bad Request", MESSAGE_TOO_DEEP)
-            if _SUSPECT_ESCAPE_RE.search(body) and _has_forbidden_character(data):
+            if any(r.search(body) for r in _SUSPECT_ESCAPE_RES) and _has_forbidden_character(data):
                 return None, error(400, "Bad Request", MESSAGE_FORBIDDEN_CHARACTER)
         if not isinstance(data, list):
             return None, validation_error(
@@ -336,7 +337,7 @@ class DossiersApprenantsValidateView(ErpApiView):
             return problem
         results = []
         for record in records:
-            validation = validate_dossier(strip_nulls(record) if isinstance(record, dict) else record)
+            validation = validate_dossier(record)
             results.append({"valid": validation.is_valid, "validation_errors": validation.errors})
         body = {"status": "OK", "valid": all(r["valid"] for r in results), "data": results}
         return HttpResponse(dumps_bytes(body), content_type="application/json")
