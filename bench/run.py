@@ -200,6 +200,10 @@ def flush_redis(redis_url: str) -> None:
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 CPU_GROUPS = ("web", "worker", "postgres", "bench", "other")
+# The postgres group, split: live sessions (the API's and the workers'), processes that ended during the measure
+# (autovacuum workers, closed sessions: collected by the postmaster), and the server's own (WAL writer,
+# checkpointer, background writer…).
+POSTGRES_PARTS = ("postgres_sessions", "postgres_ended", "postgres_server")
 
 
 def cpu_snapshot() -> dict[str, float]:
@@ -208,7 +212,7 @@ def cpu_snapshot() -> dict[str, float]:
     postgres: its server processes, plus what the postmaster collected from exited backends; web: gunicorn;
     worker: Celery; bench: this script (its HTTP clients); other: the rest of the machine. Empty without /proc.
     """
-    totals = dict.fromkeys(CPU_GROUPS, 0.0)
+    totals = dict.fromkeys(CPU_GROUPS + POSTGRES_PARTS, 0.0)
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -225,8 +229,15 @@ def cpu_snapshot() -> dict[str, float]:
             group = "bench"
         elif comm == "postgres" or comm.startswith("postgres"):
             group = "postgres"
-            if int(fields[1]) == 1 or b"-D" in cmdline:  # the postmaster: its exited children
-                seconds += (cutime + cstime) / CLOCK_TICKS
+            if b"-D" in cmdline:  # the postmaster: its exited children
+                ended = (cutime + cstime) / CLOCK_TICKS
+                totals["postgres_ended"] += ended
+                seconds += ended
+                totals["postgres_server"] += (utime + stime) / CLOCK_TICKS
+            elif b"(" in cmdline:  # a session: "postgres: 15/main: user db 127.0.0.1(port) state"
+                totals["postgres_sessions"] += (utime + stime) / CLOCK_TICKS
+            else:
+                totals["postgres_server"] += (utime + stime) / CLOCK_TICKS
         elif b"gunicorn" in cmdline:
             group = "web"
         elif b"celery" in cmdline:
@@ -239,12 +250,12 @@ def cpu_snapshot() -> dict[str, float]:
 
 def cpu_usage(before: dict, after: dict, *, seconds: float, records: int) -> dict:
     """CPU used between two snapshots: core-seconds and microseconds per record by component, and the idle share."""
-    used = {group: max(0.0, after[group] - before[group]) for group in CPU_GROUPS}
+    used = {group: max(0.0, after[group] - before[group]) for group in CPU_GROUPS + POSTGRES_PARTS}
     capacity = seconds * (os.cpu_count() or 1)
     return {
         "core_seconds": used,
         "us_per_record": {group: value / records * 1e6 for group, value in used.items()},
-        "idle_share": max(0.0, 1 - sum(used.values()) / capacity) if capacity else None,
+        "idle_share": max(0.0, 1 - sum(used[g] for g in CPU_GROUPS) / capacity) if capacity else None,
     }
 
 
@@ -951,9 +962,19 @@ def report(result: dict) -> None:
             lines.append(
                 (
                     f"{label} : CPU µs / dossier",
-                    fmt(sum(cpu["us_per_record"].values()), " µs"),
+                    fmt(sum(cpu["us_per_record"][g] for g in CPU_GROUPS), " µs"),
                     ", ".join(f"{g} {cpu['us_per_record'][g]:.0f}" for g in CPU_GROUPS)
                     + f" ; inactif {cpu['idle_share']:.0%}",
+                )
+            )
+            lines.append(
+                (
+                    f"{label} : CPU de PostgreSQL",
+                    fmt(cpu["us_per_record"]["postgres"], " µs"),
+                    (
+                        "sessions {:.0f}, processus terminés (autovacuum…) {:.0f},"
+                        " serveur (journal, points de contrôle) {:.0f}"
+                    ).format(*(cpu["us_per_record"].get(g, 0) for g in POSTGRES_PARTS)),
                 )
             )
     isolated = result.get("isolated_post", {})

@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.db.models import Exists, Min, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -146,6 +147,9 @@ def effectifs_upsert(*, records: list[dict], now: datetime) -> list[int]:
 # learners are inserted and known ones updated with one statement each, the rows travelling as one JSON
 # document read by jsonb_to_recordset; periods are rewritten with COPY.
 _FIELDS = {f.attname: f for f in Effectif._meta.concrete_fields}
+# The insert sends the field dicts as JSON records keyed by column: both names must be the same.
+if any(f.attname != f.column for f in _FIELDS.values()):  # pragma: no cover - a model change would show here
+    raise ImproperlyConfigured("Effectif : une colonne ne porte pas le nom de son champ (effectifs_upsert).")
 # What the parcours needs from a stored row when the new record leaves it empty.
 _PARCOURS_FIELDS = ("date_entree", "date_fin", "date_exclusion", "contrats", "historique_statut", "dernier_dossier_id")
 # Written on every upsert whatever the record says.
@@ -333,10 +337,9 @@ def _insert_rows(inserts: list[tuple], *, now: datetime) -> dict[tuple, int]:
     columns = ", ".join(quote(_FIELDS[n].column) for n in names)
     identity = ", ".join(quote(_FIELDS[k].column) for k in IDENTITY)
     public_ids = uuid7_texts(len(inserts), now)
-    rows = [
-        {_FIELDS[n].column: fields[n] for n in names if n != "public_id"} | {"public_id": public_id}
-        for (_, fields, _), public_id in zip(inserts, public_ids, strict=True)
-    ]
+    # The rows are the field dicts themselves (copied in C): every column is named after its field (checked at
+    # import, below _FIELDS), and jsonb_to_recordset reads only the columns it declares.
+    rows = [dict(fields, public_id=public_id) for (_, fields, _), public_id in zip(inserts, public_ids, strict=True)]
     with connection.cursor() as cursor:
         cursor.execute(
             f"""INSERT INTO {table} ({columns})
