@@ -355,17 +355,23 @@ def isolated_posts(port, batches, keys, directory, conn, processes, deadline, co
     return {"count": len(times), "median_ms": statistics.median(times) if times else None, "all_ms": times}
 
 
+# Pending items, found through the open lots and the (lot, position) index: the queue has no index of pending items.
+PENDING_COUNT = """SELECT count(*) FROM transmissions_queueitem q JOIN transmissions_lot l ON l.id = q.lot_id
+                   WHERE l.processed_at IS NULL AND q.processed_at IS NULL"""
+
+
 def wait_drained(conn, processes: Processes, deadline: float, samples: list) -> float:
     """Poll the queue until no item is pending; return the moment (perf_counter) it was seen empty.
 
-    The poll is an EXISTS (the first pending row of the partial index): counting hundreds of thousands of pending
-    rows five times a second would take PostgreSQL CPU from the workers being measured. A count every 10 s.
+    The poll is an EXISTS over the open lots (a small partial index): a lot is closed by the worker once none of its
+    items is pending. Counting hundreds of thousands of pending rows five times a second would take PostgreSQL CPU
+    from the workers being measured: a count every 10 s.
     """
     last_count = 0.0
     while True:
-        pending = conn.execute(
-            "SELECT EXISTS (SELECT 1 FROM transmissions_queueitem WHERE processed_at IS NULL)"
-        ).fetchone()[0]
+        pending = conn.execute("SELECT EXISTS (SELECT 1 FROM transmissions_lot WHERE processed_at IS NULL)").fetchone()[
+            0
+        ]
         conn.commit()
         now = time.perf_counter()
         if not pending:
@@ -373,7 +379,7 @@ def wait_drained(conn, processes: Processes, deadline: float, samples: list) -> 
             return now
         if now - last_count > 10:
             last_count = now
-            count = conn.execute("SELECT count(*) FROM transmissions_queueitem WHERE processed_at IS NULL").fetchone()
+            count = conn.execute(PENDING_COUNT).fetchone()
             conn.commit()
             samples.append((now, count[0]))
         if time.monotonic() > deadline:
@@ -777,9 +783,7 @@ def main() -> int:
         started = time.perf_counter()
         pushed = push(port, manifest["batches"], keys, directory, args.clients, deadline)
         pushed_at = time.perf_counter()
-        pending_after_push = conn.execute(
-            "SELECT count(*) FROM transmissions_queueitem WHERE processed_at IS NULL"
-        ).fetchone()[0]
+        pending_after_push = conn.execute(PENDING_COUNT).fetchone()[0]
         conn.commit()
         log(f"envoyés en {pushed['seconds']:.1f} s ; {pending_after_push} en attente, attente de la file…")
         drained_at = wait_drained(conn, processes, deadline, samples)

@@ -13,7 +13,7 @@ import logging
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Q, TextField, Value
+from django.db.models import Exists, OuterRef, Q, TextField, Value
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
@@ -37,11 +37,35 @@ def queue_process_lot(*, lot_id: int) -> int:
         done = queue_process_chunk(lot_id=lot_id)
         total += done
         if done < CHUNK:
+            lot_close(lot_id=lot_id)
             return total
 
 
+def lot_close(*, lot_id: int, now: datetime | None = None) -> bool:
+    """Mark the lot processed if none of its items is pending any more; True if it is (or already was).
+
+    Called after each run over a lot, outside its chunks' transactions: of two workers sharing a lot (a message
+    delivered twice), the one that commits last sees every item processed. A lot left open (a worker killed before
+    this) is found by the sweep, processed again (nothing left) and closed.
+    """
+    pending = QueueItem.objects.filter(lot=OuterRef("pk"), processed_at__isnull=True)
+    Lot.objects.filter(pk=lot_id, processed_at__isnull=True).exclude(Exists(pending)).update(
+        processed_at=now or timezone.now()
+    )
+    return Lot.objects.filter(pk=lot_id, processed_at__isnull=False).exists()
+
+
 def queue_process_chunk(*, lot_id: int | None = None, limit: int = CHUNK) -> int:
-    """Claim up to `limit` pending items (of a lot, or the oldest ones) and process them in one transaction."""
+    """Claim up to `limit` pending items (of a lot, or of the oldest open lot) and process them in one transaction."""
+    if lot_id is None:
+        for open_lot in (
+            Lot.objects.filter(processed_at__isnull=True).order_by("received_at", "pk").values_list("pk", flat=True)
+        ):
+            done = queue_process_chunk(lot_id=open_lot, limit=limit)
+            if done:
+                return done
+            lot_close(lot_id=open_lot)  # nothing claimable: processed, or held by another worker right now
+        return 0
     with transaction.atomic():
         if connection.vendor == "postgresql":
             # The commit does not wait for the disk: if PostgreSQL crashed right after it, this chunk's outcome
@@ -49,13 +73,8 @@ def queue_process_chunk(*, lot_id: int | None = None, limit: int = CHUNK) -> int
             # processed by the sweep. What was accepted is already durable: the receipt commits synchronously.
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit = off")
-        pending = QueueItem.objects.filter(processed_at__isnull=True)
-        if lot_id is not None:
-            # A lot's items share their receipt time: (lot, position) is their order and an index, which keeps
-            # the claim away from the night-sized partial index of pending items (docs/performance.md).
-            pending = pending.filter(lot_id=lot_id).order_by("position")
-        else:
-            pending = pending.order_by("created_at", "position")
+        # A lot's items share their receipt time: (lot, position) is their order and an index.
+        pending = QueueItem.objects.filter(processed_at__isnull=True, lot_id=lot_id).order_by("position")
         if connection.features.has_select_for_update_skip_locked:
             pending = pending.select_for_update(skip_locked=True, of=("self",))
         # Plain rows, not model instances: building 500 QueueItem objects costs more than their processing. The JSON
@@ -344,7 +363,7 @@ def queue_sweep(*, older_than: timedelta = timedelta(minutes=2), now: datetime |
     """Lots still holding pending items after `older_than`: a lost message or a killed worker loses nothing."""
     now = now or timezone.now()
     return list(
-        Lot.objects.filter(items__processed_at__isnull=True, items__created_at__lt=now - older_than)
+        Lot.objects.filter(processed_at__isnull=True, received_at__lt=now - older_than)
+        .order_by("received_at", "pk")
         .values_list("pk", flat=True)
-        .distinct()
     )

@@ -73,6 +73,7 @@ def transmission_receive(
             received_at=now,
             total=len(prepared),
             invalid=invalid,
+            processed_at=now if invalid == len(prepared) else None,  # nothing for the worker: already processed
         )
         # Time-ordered public ids, drawn in one go (tdba/ids.py): they land together at the end of the index.
         public_ids = uuid7_texts(len(prepared), now)

@@ -1,6 +1,7 @@
 """From POST to effectif: the durable queue and the worker (api-v3.md §1.4, §3, checklist §5.3, §5.13, §5.18)."""
 
 from datetime import date, timedelta
+from importlib import import_module
 
 import pytest
 from django.db.models import ProtectedError
@@ -10,7 +11,7 @@ from effectifs.models import Effectif, EffectifStatutPeriode
 from erp_keys.services import erp_key_generate
 from tests.transmissions.conftest import dossier
 from transmissions.models import Lot, QueueItem
-from transmissions.processing import queue_process_lot, queue_sweep
+from transmissions.processing import lot_close, queue_process_chunk, queue_process_lot, queue_sweep
 
 FULL = dossier(
     nom_apprenant="Moreau",
@@ -191,6 +192,74 @@ def test_a_lost_message_is_recovered_by_the_sweep(api, fixture_couple):
     assert Effectif.objects.count() == 1
     assert queue_sweep(now=timezone.now() + timedelta(minutes=5)) == []
     assert response.status_code == 200
+
+
+def test_a_lot_is_open_until_none_of_its_items_is_pending(api, fixture_couple):
+    api(data=[dossier(), dossier(id_erp_apprenant="B-2"), dossier(sexe_apprenant="Homme")])
+    lot = Lot.objects.get()
+    assert lot.processed_at is None  # two valid records wait for the worker
+
+    queue_process_lot(lot_id=lot.pk)
+
+    lot.refresh_from_db()
+    assert lot.processed_at is not None
+    assert queue_sweep(now=timezone.now() + timedelta(minutes=5)) == []
+
+
+def test_a_lot_without_valid_records_is_processed_at_receipt(api, fixture_couple):
+    api(data=[dossier(sexe_apprenant="Homme"), dossier(date_entree_formation="hier")])
+    assert Lot.objects.get().processed_at is not None
+    api(data=[])
+    assert Lot.objects.filter(processed_at__isnull=True).count() == 0
+    assert queue_sweep(now=timezone.now() + timedelta(minutes=5)) == []
+
+
+def test_a_lot_still_holding_a_pending_item_stays_open_for_the_sweep(api, fixture_couple):
+    # A worker killed between two chunks: some items processed, one pending, the lot not closed.
+    api(data=[dossier(), dossier(id_erp_apprenant="B-2")])
+    lot = Lot.objects.get()
+    queue_process_lot(lot_id=lot.pk)
+    QueueItem.objects.filter(position=1).update(processed_at=None, effectif=None)
+    Lot.objects.update(processed_at=None)
+
+    assert lot_close(lot_id=lot.pk) is False
+    assert queue_sweep(now=timezone.now() + timedelta(minutes=5)) == [lot.pk]
+    assert queue_process_lot(lot_id=lot.pk) == 1  # processed again, then closed
+    assert Lot.objects.get().processed_at is not None
+
+
+def test_processing_without_a_lot_takes_the_oldest_open_lot_first(api, fixture_couple):
+    api(data=[dossier(id_erp_apprenant="A-1")])
+    api(data=[dossier(id_erp_apprenant="B-1")])
+    first, second = Lot.objects.order_by("received_at", "pk")
+    done_first = QueueItem.objects.filter(lot=first)
+    done_first.update(processed_at=timezone.now())  # processed, but the lot was never closed
+
+    assert queue_process_chunk() == 1
+    assert set(Effectif.objects.values_list("id_erp_apprenant", flat=True)) == {"B-1"}
+    first.refresh_from_db(), second.refresh_from_db()
+    assert first.processed_at is not None and second.processed_at is None  # closed once found empty
+    assert queue_process_chunk() == 0
+    assert Lot.objects.filter(processed_at__isnull=True).count() == 0
+
+
+def test_the_migration_closes_the_lots_without_pending_items(api, fixture_couple):
+    from django.apps import apps
+
+    lots_processed = import_module("transmissions.migrations.0007_lot_processed_queue_hot").lots_processed
+    api(data=[dossier(id_erp_apprenant="A-1")])
+    api(data=[dossier(id_erp_apprenant="B-1")])
+    api(data=[dossier(sexe_apprenant="Homme")])
+    done, pending, invalid = Lot.objects.order_by("received_at", "pk")
+    queue_process_lot(lot_id=done.pk)
+    Lot.objects.update(processed_at=None)  # as before the migration
+
+    lots_processed(apps, None)
+
+    item = QueueItem.objects.get(lot=done)
+    assert Lot.objects.get(pk=done.pk).processed_at == item.processed_at
+    assert Lot.objects.get(pk=pending.pk).processed_at is None
+    assert Lot.objects.get(pk=invalid.pk).processed_at == QueueItem.objects.get(lot=invalid).processed_at
 
 
 def test_processing_twice_is_idempotent(api, fixture_couple):

@@ -165,8 +165,8 @@ def test_lost_message_and_double_delivery_lose_and_duplicate_nothing(api, fixtur
     # Lot B sends 10 of lot A's learners again, plus 20 new ones: the same learner must stay one effectif.
     kept = _lot_of(api(data=[*_batch("A", 10), *_batch("B", 20)]))
     # The sweep only re-queues what has waited more than two minutes.
-    QueueItem.objects.filter(lot__in=[lost, kept]).update(
-        created_at=Lot.objects.get(pk=lost).received_at - timedelta(minutes=5)
+    Lot.objects.filter(pk__in=[lost, kept]).update(
+        received_at=Lot.objects.get(pk=lost).received_at - timedelta(minutes=5)
     )
 
     # What celery beat runs every minute, before any worker is up: both lots are re-queued, so lot B's message is
@@ -199,9 +199,7 @@ def test_worker_killed_mid_lot_loses_nothing(api, fixture_couple, worker, celery
     done_before = QueueItem.objects.filter(lot=lot, processed_at__isnull=False).count()
     purge(celery_queue)  # whatever the killed worker left in the broker: the sweep alone must recover the rest
 
-    QueueItem.objects.filter(lot=lot, processed_at__isnull=True).update(
-        created_at=Lot.objects.get(pk=lot).received_at - timedelta(minutes=5)
-    )
+    Lot.objects.filter(pk=lot).update(received_at=Lot.objects.get(pk=lot).received_at - timedelta(minutes=5))
     worker.start()
     assert sweep_pending.apply().get() == 1
     _wait_until_drained(worker, [lot])
