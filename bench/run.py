@@ -200,19 +200,14 @@ def flush_redis(redis_url: str) -> None:
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 CPU_GROUPS = ("web", "worker", "postgres", "bench", "other")
-# The postgres group, split: live sessions (the API's and the workers'), processes that ended during the measure
-# (autovacuum workers, closed sessions: collected by the postmaster), and the server's own (WAL writer,
-# checkpointer, background writer…).
-POSTGRES_PARTS = ("postgres_sessions", "postgres_ended", "postgres_server")
+# The postgres group, split: the sessions (the API's and the workers', including those recycled during the measure,
+# collected by the postmaster when they end), the autovacuum workers (sampled while they run: they end too), and the
+# server's own processes (WAL writer, checkpointer, background writer…).
+POSTGRES_PARTS = ("postgres_sessions", "postgres_autovacuum", "postgres_server")
 
 
-def cpu_snapshot() -> dict[str, float]:
-    """Cumulative CPU seconds (user + system) of every process on the machine, by component (Linux /proc).
-
-    postgres: its server processes, plus what the postmaster collected from exited backends; web: gunicorn;
-    worker: Celery; bench: this script (its HTTP clients); other: the rest of the machine. Empty without /proc.
-    """
-    totals = dict.fromkeys(CPU_GROUPS + POSTGRES_PARTS, 0.0)
+def _processes():
+    """(pid, comm, cmdline, utime + stime, cutime + cstime) in seconds, for every process (Linux /proc)."""
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -224,20 +219,65 @@ def cpu_snapshot() -> dict[str, float]:
         comm = stat[stat.index("(") + 1 : stat.rindex(")")]
         fields = stat[stat.rindex(")") + 2 :].split()
         utime, stime, cutime, cstime = (int(v) for v in fields[11:15])
-        seconds = (utime + stime) / CLOCK_TICKS
-        if int(entry.name) == os.getpid():
+        yield int(entry.name), comm, cmdline, (utime + stime) / CLOCK_TICKS, (cutime + cstime) / CLOCK_TICKS
+
+
+class AutovacuumWatch(threading.Thread):
+    """Samples the autovacuum workers' CPU twice a second: they end during the night, and their CPU then only shows
+    in the postmaster's total of ended children, mixed with recycled sessions."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.seen: dict[int, tuple[float, float]] = {}  # pid → (CPU when first seen, CPU last seen)
+        self.stopped = threading.Event()
+
+    def sample(self, *, first: bool = False) -> None:
+        for pid, _comm, cmdline, seconds, _ in _processes():
+            if cmdline.startswith(b"postgres: ") and b"autovacuum worker" in cmdline:
+                start = self.seen.get(pid, (seconds if first else 0.0, 0.0))[0]
+                self.seen[pid] = (start, seconds)
+
+    def run(self) -> None:
+        while not self.stopped.wait(0.5):
+            self.sample()
+
+    def seconds(self) -> float:
+        return sum(last - start for start, last in self.seen.values())
+
+    def begin(self) -> "AutovacuumWatch":
+        self.sample(first=True)  # a worker already running counts from now
+        self.start()
+        return self
+
+    def end(self) -> None:
+        self.stopped.set()
+        self.join(timeout=5)
+        self.sample()
+
+    def __enter__(self):
+        return self.begin()
+
+    def __exit__(self, *exc):
+        self.end()
+
+
+def cpu_snapshot() -> dict[str, float]:
+    """Cumulative CPU seconds (user + system) of every process on the machine, by component.
+
+    postgres: its processes, plus what the postmaster collected from ended ones; web: gunicorn; worker: Celery;
+    bench: this script (its HTTP clients); other: the rest of the machine. Empty without /proc.
+    """
+    totals = dict.fromkeys((*CPU_GROUPS, "postgres_server"), 0.0)
+    for pid, comm, cmdline, seconds, children in _processes():
+        if pid == os.getpid():
             group = "bench"
         elif comm == "postgres" or comm.startswith("postgres"):
             group = "postgres"
-            if b"-D" in cmdline:  # the postmaster: its exited children
-                ended = (cutime + cstime) / CLOCK_TICKS
-                totals["postgres_ended"] += ended
-                seconds += ended
-                totals["postgres_server"] += (utime + stime) / CLOCK_TICKS
-            elif b"(" in cmdline:  # a session: "postgres: 15/main: user db 127.0.0.1(port) state"
-                totals["postgres_sessions"] += (utime + stime) / CLOCK_TICKS
-            else:
-                totals["postgres_server"] += (utime + stime) / CLOCK_TICKS
+            if b"-D" in cmdline:  # the postmaster: plus its ended children
+                totals["postgres_server"] += seconds
+                seconds += children
+            elif b"(" not in cmdline and b"autovacuum worker" not in cmdline:  # not a session: "user db host(port)"
+                totals["postgres_server"] += seconds
         elif b"gunicorn" in cmdline:
             group = "web"
         elif b"celery" in cmdline:
@@ -248,9 +288,11 @@ def cpu_snapshot() -> dict[str, float]:
     return totals
 
 
-def cpu_usage(before: dict, after: dict, *, seconds: float, records: int) -> dict:
+def cpu_usage(before: dict, after: dict, *, seconds: float, records: int, autovacuum: float = 0.0) -> dict:
     """CPU used between two snapshots: core-seconds and microseconds per record by component, and the idle share."""
-    used = {group: max(0.0, after[group] - before[group]) for group in CPU_GROUPS + POSTGRES_PARTS}
+    used = {group: max(0.0, after[group] - before[group]) for group in (*CPU_GROUPS, "postgres_server")}
+    used["postgres_autovacuum"] = autovacuum
+    used["postgres_sessions"] = max(0.0, used["postgres"] - autovacuum - used["postgres_server"])
     capacity = seconds * (os.cpu_count() or 1)
     return {
         "core_seconds": used,
@@ -780,6 +822,7 @@ def main() -> int:
         log(f"envoi de {len(manifest['batches'])} lots par {args.clients} clients…")
         samples: list = []
         cpu_before = cpu_snapshot()
+        autovacuum = AutovacuumWatch().begin()
         started = time.perf_counter()
         pushed = push(port, manifest["batches"], keys, directory, args.clients, deadline)
         pushed_at = time.perf_counter()
@@ -789,7 +832,10 @@ def main() -> int:
         drained_at = wait_drained(conn, processes, deadline, samples)
         conn.commit()
         e2e = drained_at - started
-        cpu = cpu_usage(cpu_before, cpu_snapshot(), seconds=e2e, records=pushed["records"])
+        autovacuum.end()
+        cpu = cpu_usage(
+            cpu_before, cpu_snapshot(), seconds=e2e, records=pushed["records"], autovacuum=autovacuum.seconds()
+        )
         counts = conn.execute(
             """SELECT (SELECT count(*) FROM transmissions_queueitem),
                       (SELECT count(*) FROM transmissions_queueitem WHERE has_error),
@@ -819,10 +865,17 @@ def main() -> int:
             # The real steady state: ERPs send every learner again each night, so the next night is all updates.
             log("nuit suivante : les mêmes lots renvoyés (mises à jour)…")
             cpu_before = cpu_snapshot()
-            started = time.perf_counter()
-            again = push(port, manifest["batches"], keys, directory, args.clients, deadline)
-            drained_at = wait_drained(conn, processes, deadline, samples)
-            cpu = cpu_usage(cpu_before, cpu_snapshot(), seconds=drained_at - started, records=again["records"])
+            with AutovacuumWatch() as autovacuum:
+                started = time.perf_counter()
+                again = push(port, manifest["batches"], keys, directory, args.clients, deadline)
+                drained_at = wait_drained(conn, processes, deadline, samples)
+            cpu = cpu_usage(
+                cpu_before,
+                cpu_snapshot(),
+                seconds=drained_at - started,
+                records=again["records"],
+                autovacuum=autovacuum.seconds(),
+            )
             effectifs = conn.execute("SELECT count(*) FROM effectifs_effectif").fetchone()[0]
             conn.commit()
             result["next_night"] = {
@@ -976,8 +1029,7 @@ def report(result: dict) -> None:
                     f"{label} : CPU de PostgreSQL",
                     fmt(cpu["us_per_record"]["postgres"], " µs"),
                     (
-                        "sessions {:.0f}, processus terminés (autovacuum…) {:.0f},"
-                        " serveur (journal, points de contrôle) {:.0f}"
+                        "séances (API, workers) {:.0f}, autovacuum {:.0f}, serveur (journal, points de contrôle) {:.0f}"
                     ).format(*(cpu["us_per_record"].get(g, 0) for g in POSTGRES_PARTS)),
                 )
             )
