@@ -237,7 +237,8 @@ def test_processing_without_a_lot_takes_the_oldest_open_lot_first(api, fixture_c
 
     assert queue_process_chunk() == 1
     assert set(Effectif.objects.values_list("id_erp_apprenant", flat=True)) == {"B-1"}
-    first.refresh_from_db(), second.refresh_from_db()
+    first.refresh_from_db()
+    second.refresh_from_db()
     assert first.processed_at is not None and second.processed_at is None  # closed once found empty
     assert queue_process_chunk() == 0
     assert Lot.objects.filter(processed_at__isnull=True).count() == 0
