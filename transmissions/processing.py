@@ -20,6 +20,7 @@ from django.utils import timezone
 from effectifs.formations import formations_records_completer
 from effectifs.services import effectifs_upsert
 from organismes.models import Organisme
+from tdba.db import bound_cursor
 from tdba.jsonfast import dumps, loads
 from transmissions.models import Lot, QueueItem
 from transmissions.validation import coherence_errors, organisme_not_found_errors, validate_dossier
@@ -185,7 +186,7 @@ _SAVED_FIELDS = [
 def _save_items(items: list[_Item], *, now: datetime) -> None:
     """Write back the processing outcome of the items.
 
-    On PostgreSQL one UPDATE … FROM jsonb_to_recordset(…) (performance, docs/performance.md): bulk_update's
+    On PostgreSQL one UPDATE … FROM json_to_recordset(…) (performance, docs/performance.md): bulk_update's
     CASE WHEN per row and column costs more to build in Python than the whole processing of the chunk.
     """
     if connection.vendor != "postgresql":
@@ -218,12 +219,12 @@ def _save_items(items: list[_Item], *, now: datetime) -> None:
         for item in items
     ]
     table = connection.ops.quote_name(QueueItem._meta.db_table)
-    with connection.cursor() as cursor:
+    with bound_cursor() as cursor:
         cursor.execute(
             f"""UPDATE {table} AS q SET processed_at = %s, computed_day = %s, error = '', normalise = NULL,
                     has_error = v.has_error, validation_errors = v.validation_errors,
                     organisme_id = v.organisme_id, effectif_id = v.effectif_id, attempts = v.attempts
-                FROM jsonb_to_recordset(%s::jsonb) AS v(id bigint, has_error boolean, validation_errors jsonb,
+                FROM json_to_recordset(%s::json) AS v(id bigint, has_error boolean, validation_errors jsonb,
                     organisme_id bigint, effectif_id bigint, attempts smallint)
                 WHERE q.id = v.id""",  # noqa: S608 - identifiers from the model's metadata
             [now, now.date(), dumps(rows)],

@@ -72,6 +72,32 @@ def test_merge_keeps_non_empty_values_replaces_contracts_and_keeps_identity():
 
 
 @pytest.mark.django_db
+def test_a_batch_of_known_and_new_learners_replaces_only_the_known_ones_periods():
+    organisme = OrganismeFactory()
+    [known_id, other_id] = effectifs_upsert(
+        records=[_record(organisme), _record(organisme, id_erp_apprenant="B2")], now=NOW
+    )
+
+    ids = effectifs_upsert(
+        records=[_record(organisme, contrats=[]), _record(organisme, id_erp_apprenant="C3")], now=NOW
+    )
+
+    assert ids[0] == known_id
+    periods = {
+        effectif_id: list(
+            EffectifStatutPeriode.objects.filter(effectif_id=effectif_id).order_by("debut").values_list("statut", "fin")
+        )
+        for effectif_id in (known_id, other_id, ids[1])
+    }
+    # The known learner lost its contract: its periods are rewritten, not added to the old ones.
+    assert periods[known_id] == [("INSCRIT", date(2024, 11, 30)), ("ABANDON", None)]
+    # Untouched by the batch, the other learner keeps its three periods; the new one gets its own.
+    assert len(periods[other_id]) == 3
+    assert len(periods[ids[1]]) == 3
+    assert EffectifStatutPeriode.objects.count() == 8
+
+
+@pytest.mark.django_db
 def test_identity_is_formateur_school_year_and_erp_id():
     organisme, other = OrganismeFactory(), OrganismeFactory()
     effectifs_upsert(
