@@ -14,6 +14,7 @@ as JavaScript's JSON.parse does.
 """
 
 import json
+import re
 
 import pytest
 from django.test import override_settings
@@ -240,6 +241,20 @@ def test_extreme_but_representable_numbers_are_item_errors(client, api_key, numb
     response = post_raw(client, api_key, body)
 
     assert_items_stored_with_errors(response)
+
+
+@pytest.mark.parametrize("number", [b"123456789012345678901234567890", b"-9223372036854775809", b"1.5"])
+def test_numbers_beyond_64_bits_and_floats_are_kept_as_sent(client, api_key, number):
+    """The usual batch is read by orjson, which turns an integer beyond 64 bits into a float: such a body, and any
+    holding a float, is read by the standard library, which keeps the integer whole (the answer echoes it)."""
+    body = json.dumps([dossier(duree_theorique_formation_mois="@@"), dossier()]).encode().replace(b'"@@"', number)
+
+    response = post_raw(client, api_key, body)
+
+    assert response.status_code == 200, response.content[:500]
+    first = response.json()["data"][0]
+    assert json.dumps(first["duree_theorique_formation_mois"]).encode() == number
+    assert re.search(rb'"duree_theorique_formation_mois": ?' + re.escape(number) + rb",", response.content)
 
 
 # ---- 4. Structure: nesting, duplicate keys, scalars, size, count ------------------------------------------------
