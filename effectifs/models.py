@@ -148,9 +148,12 @@ class Effectif(models.Model):
 class EffectifStatutPeriode(models.Model):
     """One period of a learner's parcours: `statut` from `debut` (included) to `fin` (excluded, None = open)."""
 
-    # No index of its own: (effectif, debut) starts with it. No database constraint either: periods are written only
+    # The primary key is (effectif, debut): a learner's periods never share a start (each lasts at least a day,
+    # `periode_ordre`). Its index also holds statut and fin (INCLUDE, migration 0007): the status of a learner at a
+    # date is read from the index alone. No database constraint on effectif: periods are written only
     # by the upsert, for the effectifs it has just locked or inserted in the same transaction, and deleted with them
     # (CASCADE, by Django); the check cost ~6 µs per period, ~15 % of writing them (docs/performance.md).
+    pk = models.CompositePrimaryKey("effectif", "debut")
     effectif = models.ForeignKey(
         Effectif, on_delete=models.CASCADE, related_name="periodes", db_index=False, db_constraint=False
     )
@@ -160,7 +163,7 @@ class EffectifStatutPeriode(models.Model):
 
     class Meta:
         verbose_name = "période de statut"
-        indexes = [models.Index(fields=["effectif", "debut"]), models.Index(fields=["debut", "fin"])]
+        indexes = [models.Index(fields=["debut", "fin"])]
         constraints = [
             models.CheckConstraint(condition=Q(fin__isnull=True) | Q(fin__gt=models.F("debut")), name="periode_ordre")
         ]
