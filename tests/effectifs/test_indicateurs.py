@@ -203,6 +203,26 @@ def test_filters(population):
     assert count(organisme_search="0755805C")["apprenants"] == 0
 
 
+def test_territory_join_and_national_semi_join_count_alike(population):
+    """A territory's periods are joined to the effectifs, the country's are a semi-join on them (performance,
+    docs/performance.md): with every organisme of the population in the région, both count the same, filters
+    included."""
+    Effectif.objects.filter(nom__startswith="RUPTURANT").update(formation_niveau="4", formation_annee=2)
+    dreets = operator_user(OrganisationType.DREETS, region_id="84")
+    national = operator_user(OrganisationType.OPERATEUR_PUBLIC_NATIONAL)
+    for kwargs in (
+        {},
+        {"niveaux": ("4",)},
+        {"annees": (2,)},
+        {"organisme_search": "779378"},
+        {"tranches_age": ("18-20",)},
+    ):
+        counts = selectors.indicateurs_effectifs(user=dreets, filtres=filtres(**kwargs))
+        assert counts == selectors.indicateurs_effectifs(user=national, filtres=filtres(**kwargs)), kwargs
+    assert selectors.indicateurs_effectifs(user=dreets, filtres=filtres()) == EXPECTED_D
+    assert selectors.indicateurs_effectifs(user=dreets, filtres=filtres(niveaux=("4",)))["rupturants"] == 20
+
+
 def test_scope_outsiders_count_nothing(population):
     cible = population["cible"]
     zeros = dict.fromkeys(EXPECTED_D, 0)
