@@ -1,5 +1,6 @@
 """Receiving dossiers apprenants: pre-validate, store durably, queue for the workers (api-v3.md §1.4, §3)."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -58,11 +59,23 @@ def transmission_receive(
 
     now = now or timezone.now()
     day = now.date()
-    prepared = []
-    for position, record in enumerate(records):
+    # Time-ordered public ids, drawn in one go (tdba/ids.py): they land together at the end of the index.
+    public_ids = uuid7_texts(len(records), now)
+
+    def receive(position: int, record) -> ReceivedItem:
         validation = validate_dossier(record)  # null values count as absent there
-        prepared.append((position, validation))
-    invalid = sum(1 for _, v in prepared if not v.is_valid)
+        valid = validation.is_valid
+        return ReceivedItem(
+            public_id=public_ids[position],
+            source=source,
+            stored=validation.stored,
+            normalise=normalized_delta(validation.normalized, validation.stored, validation.changed) if valid else None,
+            validation_errors=validation.errors,
+            has_error=not valid,
+            created_at=now,
+            processed_at=None if valid else now,
+            computed_day=day,
+        )
 
     with transaction.atomic():
         lot = Lot.objects.create(
@@ -71,42 +84,29 @@ def transmission_receive(
             exchange_key=exchange_key,
             user=user,
             received_at=now,
-            total=len(prepared),
-            invalid=invalid,
-            processed_at=now if invalid == len(prepared) else None,  # nothing for the worker: already processed
+            total=len(records),
+            invalid=0,  # counted below, as the records are validated
+            processed_at=now if not records else None,  # nothing for the worker: already processed
         )
-        # Time-ordered public ids, drawn in one go (tdba/ids.py): they land together at the end of the index.
-        public_ids = uuid7_texts(len(prepared), now)
-        received = [
-            ReceivedItem(
-                public_id=public_ids[position],
-                source=source,
-                stored=validation.stored,
-                normalise=(
-                    normalized_delta(validation.normalized, validation.stored, validation.changed)
-                    if validation.is_valid
-                    else None
-                ),
-                validation_errors=validation.errors,
-                has_error=not validation.is_valid,
-                created_at=now,
-                processed_at=None if validation.is_valid else now,
-                computed_day=day,
-            )
-            for position, validation in prepared
-        ]
+        received = (receive(position, record) for position, record in enumerate(records))
         if connection.vendor == "postgresql":
-            _copy_items(lot, received, source_organisme=source_organisme)
+            # Validated slice by slice while PostgreSQL stores the previous slices (docs/performance.md).
+            received = _copy_items(lot, received, source_organisme=source_organisme)
         else:
+            received = list(received)
             QueueItem.objects.bulk_create(
                 [_queue_item(lot, position, r, source_organisme) for position, r in enumerate(received)],
                 batch_size=1000,
             )
+        invalid = sum(1 for r in received if r.has_error)
         if invalid:
+            lot.invalid = invalid
+            lot.processed_at = now if invalid == len(received) else None
+            Lot.objects.filter(pk=lot.pk).update(invalid=lot.invalid, processed_at=lot.processed_at)
             Organisme.objects.filter(pk=source_organisme.pk).update(
                 has_transmission_errors=True, transmission_errors_date=now, updated_at=now
             )
-        if invalid < len(prepared):
+        if invalid < len(received):
             enqueue_on_commit(process_lot, lot.pk)
     return ReceiveResult(lot, received)
 
@@ -156,14 +156,15 @@ def _copy_text(value) -> str:
     return text.replace("\\", "\\\\")
 
 
-def _copy_items(lot: Lot, received: list[ReceivedItem], *, source_organisme: Organisme) -> None:
+def _copy_items(lot: Lot, received: Iterable[ReceivedItem], *, source_organisme: Organisme) -> list[ReceivedItem]:
     """PostgreSQL: write the items with one COPY (performance, docs/performance.md).
 
     bulk_create sends the JSON payloads as arrays that psycopg escapes in Python, several times slower than
     the validation itself; COPY streams the rows as they are, without building model instances. The rows are
     written as COPY text, built with one template per lot (psycopg's write_row formatted each of the 17 values of
     each row on its own: 5 % of the answer time). The stored values are the same as bulk_create's (the ids are not
-    read back: the answer only needs the public ids).
+    read back: the answer only needs the public ids). ``received`` is consumed as the rows are written, so that the
+    next slice is validated while PostgreSQL parses and indexes the previous one; the items are returned.
     """
     columns = ", ".join(connection.ops.quote_name(f.column) for f in _COPY_FIELDS)
     table = connection.ops.quote_name(QueueItem._meta.db_table)
@@ -187,9 +188,11 @@ def _copy_items(lot: Lot, received: list[ReceivedItem], *, source_organisme: Org
 
     # Sent in slices while the next rows are formatted, so that PostgreSQL parses them meanwhile (one write at the end
     # made the server wait for the whole lot, then the answer wait for the server).
+    items = []
     with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
         lines = []
         for position, item in enumerate(received):
+            items.append(item)
             payload = dict(item.stored)
             has_nir = payload.pop("has_nir", False)
             lines.append(
@@ -212,3 +215,4 @@ def _copy_items(lot: Lot, received: list[ReceivedItem], *, source_organisme: Org
                 lines.clear()
         if lines:
             copy.write("".join(lines).encode())
+    return items

@@ -198,6 +198,7 @@ def test_a_lot_is_open_until_none_of_its_items_is_pending(api, fixture_couple):
     api(data=[dossier(), dossier(id_erp_apprenant="B-2"), dossier(sexe_apprenant="Homme")])
     lot = Lot.objects.get()
     assert lot.processed_at is None  # two valid records wait for the worker
+    assert (lot.total, lot.invalid) == (3, 1)
 
     queue_process_lot(lot_id=lot.pk)
 
@@ -208,10 +209,34 @@ def test_a_lot_is_open_until_none_of_its_items_is_pending(api, fixture_couple):
 
 def test_a_lot_without_valid_records_is_processed_at_receipt(api, fixture_couple):
     api(data=[dossier(sexe_apprenant="Homme"), dossier(date_entree_formation="hier")])
-    assert Lot.objects.get().processed_at is not None
+    lot = Lot.objects.get()
+    assert (lot.total, lot.invalid, lot.processed_at) == (2, 2, lot.received_at)
     api(data=[])
     assert Lot.objects.filter(processed_at__isnull=True).count() == 0
     assert queue_sweep(now=timezone.now() + timedelta(minutes=5)) == []
+
+
+def test_a_batch_validated_slice_by_slice_is_stored_whole_and_in_order(api, fixture_couple):
+    # The receipt validates the next rows while PostgreSQL stores the previous ones (services._copy_items): invalid
+    # records in the first, a middle and the last slice are counted and kept at their place.
+    invalid_at = {0, 5, 150, 249}
+    records = [
+        dossier(id_erp_apprenant=f"S-{i}", **({"sexe_apprenant": "Homme"} if i in invalid_at else {}))
+        for i in range(250)
+    ]
+    response = api(data=records)
+
+    data = response.json()["data"]
+    assert [d["id_erp_apprenant"] for d in data] == [f"S-{i}" for i in range(250)]
+    assert {i for i, d in enumerate(data) if d["has_error"]} == invalid_at
+    lot = Lot.objects.get()
+    assert (lot.total, lot.invalid, lot.processed_at) == (250, 4, None)
+    stored = list(QueueItem.objects.filter(lot=lot).order_by("position").values_list("public_id", "has_error"))
+    assert [(str(public_id), has_error) for public_id, has_error in stored] == [
+        (d["_id"], d["has_error"]) for d in data
+    ]
+    _process_all(response)
+    assert Effectif.objects.count() == 246
 
 
 def test_a_lot_still_holding_a_pending_item_stays_open_for_the_sweep(api, fixture_couple):
