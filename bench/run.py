@@ -386,17 +386,35 @@ def push(port: int, batches: list[dict], keys: dict, directory: Path, clients: i
 
 
 def isolated_posts(port, batches, keys, directory, conn, processes, deadline, count: int = 7) -> dict:
-    """2000-record POSTs one at a time, the queue drained before each: the answer time without concurrent load."""
+    """2000-record POSTs one at a time, the queue drained before each: the answer time without concurrent load.
+
+    Each POST is paired with the limit measured on the same body right after it, once the worker has drained the
+    queue (parse + COPY into a bare table, as in limit_measures): this machine's speed drifts by up to 2 × within
+    minutes (docs/performance.md §2), and a pair is timed within a second.
+    """
     full = [b for b in batches if b["records"] == 2000][:count]
-    times = []
+    as_json = bare_queue_create(conn)
+    times, limits = [], []
     for batch in full:
         wait_drained(conn, processes, deadline, [])
         conn.commit()
         pushed = push(port, [batch], keys, directory, 1, deadline)
         times.append(pushed["post_2000_median_ms"])
-    wait_drained(conn, processes, deadline, [])
+        wait_drained(conn, processes, deadline, [])
+        conn.commit()
+        limits.append(raw_parse_copy(conn, (directory / "batches" / batch["file"]).read_bytes(), as_json) * 1000)
+    conn.execute("DROP TABLE bench_bare_queue")
     conn.commit()
-    return {"count": len(times), "median_ms": statistics.median(times) if times else None, "all_ms": times}
+    return {
+        "count": len(times),
+        "median_ms": statistics.median(times) if times else None,
+        "all_ms": times,
+        "paired_limit_median_ms": statistics.median(limits) if limits else None,
+        "paired_limit_all_ms": limits,
+        "paired_ratio_median": statistics.median(t / lim for t, lim in zip(times, limits, strict=True))
+        if times
+        else None,
+    }
 
 
 # Pending items, found through the open lots and the (lot, position) index: the queue has no index of pending items.
@@ -435,6 +453,32 @@ def wait_drained(conn, processes: Processes, deadline: float, samples: list) -> 
 # --------------------------------------------------------------------------- the limit
 
 
+def bare_queue_create(conn):
+    """The bare queue of the limit: a logged table like the real one, without index nor constraint, its payload of the
+    queue's own column type (json since session 4, jsonb before). Returns psycopg's adapter for that type."""
+    from psycopg.types.json import Json, Jsonb
+
+    conn.execute("DROP TABLE IF EXISTS bench_bare_queue")
+    payload_type = conn.execute(
+        "SELECT format_type(atttypid, atttypmod) FROM pg_attribute"
+        " WHERE attrelid = 'transmissions_queueitem'::regclass AND attname = 'payload'"
+    ).fetchone()[0]
+    conn.execute(f"CREATE TABLE bench_bare_queue (lot integer, position integer, payload {payload_type})")
+    conn.commit()
+    return Jsonb if payload_type == "jsonb" else Json
+
+
+def raw_parse_copy(conn, body: bytes, as_json) -> float:
+    """The limit of one POST: parse its body, COPY its rows into the bare queue, commit. Seconds."""
+    begin = time.perf_counter()
+    records = json.loads(body)
+    with conn.cursor() as cursor, cursor.copy("COPY bench_bare_queue (lot, position, payload) FROM STDIN") as copy:
+        for pos, rec in enumerate(records):
+            copy.write_row((0, pos, as_json(rec)))
+    conn.commit()
+    return time.perf_counter() - begin
+
+
 def limit_measures(conn, directory: Path, batches: list[dict]) -> dict:
     """json.loads of every body, COPY of the same rows into bare tables, raw parse + insert of 2000-record bodies."""
     bodies = [(b, (directory / "batches" / b["file"]).read_bytes()) for b in batches]
@@ -442,14 +486,8 @@ def limit_measures(conn, directory: Path, batches: list[dict]) -> dict:
     parsed = [json.loads(body) for _, body in bodies]
     parse_seconds = time.perf_counter() - started
 
-    conn.execute("DROP TABLE IF EXISTS bench_bare_queue, bench_bare_effectifs, bench_bare_periodes")
-    # A logged table like the real one, without index nor constraint: what PostgreSQL needs at the very least. The
-    # payload has the queue's own column type (json since session 4, jsonb before).
-    payload_type = conn.execute(
-        "SELECT format_type(atttypid, atttypmod) FROM pg_attribute"
-        " WHERE attrelid = 'transmissions_queueitem'::regclass AND attname = 'payload'"
-    ).fetchone()[0]
-    conn.execute(f"CREATE TABLE bench_bare_queue (lot integer, position integer, payload {payload_type})")
+    as_json = bare_queue_create(conn)
+    conn.execute("DROP TABLE IF EXISTS bench_bare_effectifs, bench_bare_periodes")
     conn.execute("CREATE TABLE bench_bare_effectifs (LIKE effectifs_effectif INCLUDING DEFAULTS)")
     conn.execute("CREATE TABLE bench_bare_periodes (LIKE effectifs_effectifstatutperiode INCLUDING DEFAULTS)")
     conn.commit()
@@ -462,9 +500,6 @@ def limit_measures(conn, directory: Path, batches: list[dict]) -> dict:
         conn.commit()
         return time.perf_counter() - begin
 
-    from psycopg.types.json import Json, Jsonb
-
-    as_json = Jsonb if payload_type == "jsonb" else Json
     queue_rows = [(lot, pos, as_json(rec)) for lot, records in enumerate(parsed) for pos, rec in enumerate(records)]
     copy_queue = copy_rows("COPY bench_bare_queue (lot, position, payload) FROM STDIN", queue_rows)
 
@@ -487,17 +522,7 @@ def limit_measures(conn, directory: Path, batches: list[dict]) -> dict:
     copy_periodes = load("bench_bare_periodes", dump("effectifs_effectifstatutperiode"))
 
     # One 2000-record POST at the limit: parse its body, COPY its rows (in its own transaction).
-    raw = []
-    for batch, body in bodies:
-        if batch["records"] != 2000:
-            continue
-        begin = time.perf_counter()
-        records = json.loads(body)
-        with conn.cursor() as cursor, cursor.copy("COPY bench_bare_queue (lot, position, payload) FROM STDIN") as copy:
-            for pos, rec in enumerate(records):
-                copy.write_row((0, pos, as_json(rec)))
-        conn.commit()
-        raw.append(time.perf_counter() - begin)
+    raw = [raw_parse_copy(conn, body, as_json) for batch, body in bodies if batch["records"] == 2000]
     parse_2000 = [_timed(json.loads, body) for batch, body in bodies if batch["records"] == 2000]
     # The API reads the usual batch with orjson since session 5 (transmissions/api/views.py): shown beside the
     # standard library's parse, which the limit keeps (its definition since session 1).
@@ -957,6 +982,8 @@ def ratios(result: dict) -> dict:
             TARGET_POST_RATIO,
             "<=",
         )
+    if isolated.get("paired_ratio_median"):
+        out["post_2000_alone_vs_paired_limit"] = (isolated["paired_ratio_median"], TARGET_POST_RATIO, "<=")
     following = result.get("next_night", {})
     if following:
         out["next_night_end_to_end_records_per_s"] = (following["end_to_end_records_per_s"], TARGET_E2E_RATE, ">=")
@@ -1042,6 +1069,14 @@ def report(result: dict) -> None:
     isolated = result.get("isolated_post", {})
     if isolated.get("median_ms"):
         lines.append(("POST 2000 seul (médiane)", fmt(isolated["median_ms"], " ms"), f"{isolated['count']} POST"))
+    if isolated.get("paired_limit_median_ms"):
+        lines.append(
+            (
+                "Limite mesurée juste après chaque POST seul",
+                fmt(isolated["paired_limit_median_ms"], " ms"),
+                f"médiane ; rapport par paire (médiane) × {isolated['paired_ratio_median']:.2f}",
+            )
+        )
     lines += [
         (
             "Effectifs / avec statut / périodes",
