@@ -52,10 +52,13 @@ def test_the_bench_records_come_back_as_validated():
     records = _bench_records(3000)
     for record in records:
         _assert_same(*_through_the_queue(record))
-    # The corpus exercises what normalisation changes: dates not as "YYYY-MM-DD", "H" read as "M", integers as ids.
+    # The corpus exercises what normalisation changes: "H" read as "M", integers as ids, and dates not written as
+    # "YYYY-MM-DD" (read again by the worker: never in the delta).
     deltas = [normalized_delta(v.normalized, v.stored) for v in map(validate_dossier, records[:500]) if v.is_valid]
     changed = {name for delta in deltas for name in delta}
-    assert {"nom_apprenant", "date_de_naissance_apprenant", "sexe_apprenant", "id_erp_apprenant"} <= changed
+    assert {"nom_apprenant", "sexe_apprenant", "id_erp_apprenant"} <= changed
+    assert not changed & set(DATE_FIELDS)
+    assert any(len(record["date_de_naissance_apprenant"]) != 10 for record in records)
 
 
 @pytest.mark.parametrize(("field", "value", "expected"), FIELDS_ACCEPTED)
@@ -108,6 +111,17 @@ def test_a_value_that_normalisation_adds_is_kept():
 )
 def test_no_delta_or_another_version_means_validating_again(delta):
     assert normalized_from_delta(dossier(), delta, has_nir=False) is None
+
+
+def test_a_stored_date_the_check_refuses_means_validating_again():
+    # A payload changed after its receipt (by hand, or a check made stricter without a new version): the worker gets
+    # None and validates the record again, which gives it its errors.
+    validation = validate_dossier(dossier())
+    delta = normalized_delta(validation.normalized, validation.stored, validation.changed)
+    payload = {**validation.stored, "date_entree_formation": "le 2 septembre"}
+
+    assert normalized_from_delta(validation.stored, delta, has_nir=False) is not None
+    assert normalized_from_delta(payload, delta, has_nir=False) is None
 
 
 def test_only_date_fields_are_read_as_dates():
