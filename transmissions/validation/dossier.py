@@ -142,6 +142,7 @@ def _plan(order: Iterable[str], required: tuple[str, ...], checks: Mapping[str, 
 
 
 # One step of a plan, as _compile writes it: {n} is the field's name and {i} its check's index, both as literals.
+_DATE_FIELDS = frozenset(DATE_FIELDS)
 _STEP = """
     value = get({n})
     if value is None:{missing}
@@ -152,7 +153,9 @@ _STEP = """
             for message, code in result.issues:
                 errors.append({{"message": message, "path": [{n}], "code": code}})
         else:
-            normalized[{n}] = result
+            normalized[{n}] = result{changed}"""
+# Whether a value changed, for all fields but dates: the delta kept at receipt leaves them out (compact.py).
+_CHANGED_STEP = """
             if result is not value and (result.__class__ is not value.__class__ or result != value):
                 changed.append({n})"""
 _MISSING_STEP = """
@@ -168,7 +171,8 @@ def _compile(steps: tuple[tuple[str, Any, str | None], ...]) -> _Run:
     body = ""
     for i, (name, _, missing) in enumerate(steps):
         when_missing = _MISSING_STEP.format(m=repr(missing), n=repr(name)) if missing is not None else " pass"
-        body += _STEP.format(n=repr(name), i=i, missing=when_missing)
+        when_changed = _CHANGED_STEP.format(n=repr(name)) if name not in _DATE_FIELDS else ""
+        body += _STEP.format(n=repr(name), i=i, missing=when_missing, changed=when_changed)
     checks = ", ".join(f"check_{i}=check_{i}" for i in range(len(steps)))
     source = (
         f"def run(item, _Fail=_Fail, {checks}):\n"
@@ -232,7 +236,8 @@ class DossierValidation:
     normalized: dict[str, Any]
     errors: list[dict[str, Any]]
     stored: dict[str, Any]
-    # The names whose normalised value is not the raw one, or may not be (dates): see compact.normalized_delta.
+    # The names whose normalised value is not the raw one (dates apart, always normalised and never in the delta):
+    # see compact.normalized_delta.
     changed: tuple[str, ...] | list[str] = ()
 
     @property
