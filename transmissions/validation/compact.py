@@ -49,17 +49,17 @@ def normalized_delta(
     result is the same.
     """
     delta: dict[str, Any] = {VERSION_KEY: NORMALISATION_VERSION}
-    if changed is None:
-        names: Iterable[str] = normalized
-    else:
-        names = [*changed, *(name for name in _ADDED if name not in stored)]
-    for name in names:
+    for name in normalized if changed is None else changed:
         value = normalized[name]
         if name == "has_nir" or value.__class__ is dt.datetime:
             continue
         raw = stored.get(name, _MISSING)
         if raw.__class__ is not value.__class__ or raw != value:
             delta[name] = value
+    if changed is not None:
+        for name in _ADDED:  # added by validation without a raw value, so never "changed"
+            if name not in stored:
+                delta[name] = normalized[name]
     return delta
 
 
