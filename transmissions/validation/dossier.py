@@ -141,8 +141,8 @@ def _plan(order: Iterable[str], required: tuple[str, ...], checks: Mapping[str, 
     return _Plan(steps, _compile(steps))
 
 
-# One step of a plan, as _compile writes it: {n} is the field's name and {i} its check's index, both as literals.
 _DATE_FIELDS = frozenset(DATE_FIELDS)
+# One step of a plan, as _compile writes it: {n} is the field's name and {i} its check's index, both as literals.
 _STEP = """
     value = get({n})
     if value is None:{missing}
@@ -164,7 +164,7 @@ _MISSING_STEP = """
 
 def _compile(steps: tuple[tuple[str, Any, str | None], ...]) -> _Run:
     """The steps as one function, the loop over them unrolled: each field's name, check and message are constants
-    there, and nothing is unpacked nor looped over for the ~90 fields of a record (a quarter of the validation time,
+    there, and nothing is unpacked nor looped over for the ~90 fields of a record (~15 % of the validation time,
     docs/performance.md). It does what a loop over the steps would do, step by step (tests/transmissions/
     test_validation_plan.py compares the two on the bench's records and on every field's accepted and refused
     values)."""
