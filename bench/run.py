@@ -397,11 +397,13 @@ def isolated_posts(port, batches, keys, directory, conn, processes, deadline, co
     full = [b for b in batches if b["records"] == 2000][:count]
     as_json = bare_queue_create(conn)
     times, limits = [], []
-    autovacuum_wait = 0.0
+    autovacuum_wait, under_autovacuum = 0.0, 0
     for batch in full:
         wait_drained(conn, processes, deadline, [])
         conn.commit()
-        autovacuum_wait += wait_autovacuum_idle(conn, deadline)
+        waited, quiet = wait_autovacuum_idle(conn, deadline)
+        autovacuum_wait += waited
+        under_autovacuum += not quiet
         pushed = push(port, [batch], keys, directory, 1, deadline)
         times.append(pushed["post_2000_median_ms"])
         wait_drained(conn, processes, deadline, [])
@@ -419,6 +421,7 @@ def isolated_posts(port, batches, keys, directory, conn, processes, deadline, co
         if times
         else None,
         "autovacuum_wait_seconds": autovacuum_wait,
+        "posts_under_autovacuum": under_autovacuum,  # the wait reached its cap: reported, not hidden
     }
 
 
@@ -426,16 +429,19 @@ AUTOVACUUM_RUNNING = """SELECT count(*) FROM pg_stat_activity
                         WHERE backend_type = 'autovacuum worker' AND datname = current_database()"""
 
 
-def wait_autovacuum_idle(conn, deadline: float, cap: float = 300.0) -> float:
-    """Wait (up to `cap` seconds) until no autovacuum worker runs on the bench database; return the seconds waited."""
+def wait_autovacuum_idle(conn, deadline: float, cap: float = 300.0) -> tuple[float, bool]:
+    """Wait (up to `cap` seconds) until no autovacuum worker runs on the bench database.
+
+    Returns the seconds waited and whether it is quiet (False: the cap or the deadline came first)."""
     begin = time.perf_counter()
-    while time.perf_counter() - begin < cap and time.monotonic() < deadline:
+    while True:
         running = conn.execute(AUTOVACUUM_RUNNING).fetchone()[0]
         conn.commit()
         if not running:
-            break
+            return time.perf_counter() - begin, True
+        if time.perf_counter() - begin >= cap or time.monotonic() >= deadline:
+            return time.perf_counter() - begin, False
         time.sleep(0.5)
-    return time.perf_counter() - begin
 
 
 # Pending items, found through the open lots and the (lot, position) index: the queue has no index of pending items.
@@ -1089,13 +1095,14 @@ def report(result: dict) -> None:
             )
     isolated = result.get("isolated_post", {})
     if isolated.get("median_ms"):
-        waited = isolated.get("autovacuum_wait_seconds") or 0
+        waited, under = isolated.get("autovacuum_wait_seconds") or 0, isolated.get("posts_under_autovacuum") or 0
         lines.append(
             (
                 "POST 2000 seul (médiane)",
                 fmt(isolated["median_ms"], " ms"),
                 f"{isolated['count']} POST"
-                + (f", après {waited:.0f} s d'attente de l'autovacuum" if waited >= 1 else ""),
+                + (f", après {waited:.0f} s d'attente de l'autovacuum" if waited >= 1 else "")
+                + (f", dont {under} pendant un autovacuum (attente plafonnée)" if under else ""),
             )
         )
     if isolated.get("paired_limit_median_ms"):
